@@ -132,3 +132,48 @@ def test_summary_folder_gives_mean_and_t_interval_of_each_metrics_last_value(tmp
     write_records(tmp_path / "c" / "records.jsonl", recs)
     text = summarize_folder(tmp_path)
     assert "| method | regret |" in text and "| m (2 seeds) | 2 ± 13 |" in text and "cell_seconds" not in text
+
+
+def _curve_records(tmp_path):
+    from paperkit import ResultRecord, write_records
+
+    recs = []
+    for seed, finals in ((0, (1.0, 10.0)), (1, (3.0, 20.0))):
+        for method, final in zip(("a", "b"), finals, strict=True):
+            recs += [
+                ResultRecord("p", "e", method, seed, "ret", final / 2, step=1),
+                ResultRecord("p", "e", method, seed, "ret", final, step=2),
+                ResultRecord("p", "e", method, seed, "score", final),
+            ]
+    write_records(tmp_path / "cell" / "records.jsonl", recs)
+    return recs
+
+
+def test_metric_and_curve_tables_give_mean_and_standard_error_per_method(tmp_path):
+    from paperkit.summary import curve_table, folder_records, metric_table
+
+    _curve_records(tmp_path)
+    recs = folder_records(tmp_path)
+    table = metric_table(recs, ("score", "missing"))
+    # a: (1, 3) -> mean 2, s.e. = sd / sqrt(2) = 1; b: (10, 20) -> 15 ± 5
+    assert "| a | 2 | 2 ± 1 | – |" in table and "| b | 2 | 15 ± 5 | – |" in table
+    assert "| score |" in metric_table(recs)  # all step-less metrics by default
+    curve = curve_table(recs, "ret")
+    assert "| 1 | 1.0 | 7.5 |" in curve and "| 2 | 2.0 | 15.0 |" in curve
+
+
+def test_summary_cli_refuses_a_missing_folder(tmp_path):
+    import pytest
+
+    from paperkit.summary import main
+
+    with pytest.raises(SystemExit, match="not a folder"):
+        main([str(tmp_path / "nope")])
+
+
+def test_plot_curves_folder_writes_one_png_per_experiment(tmp_path):
+    from paperkit.plots import plot_curves_folder
+
+    _curve_records(tmp_path)
+    (path,) = plot_curves_folder(tmp_path, tmp_path / "out", regret_axes=False)
+    assert path.name == "e.png" and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -1,5 +1,10 @@
-"""Summary tables of a ``reproduce`` output folder: mean ± 95% CI of every scalar metric per experiment and
-method, from the result records alone."""
+"""Summary tables of a ``reproduce`` output folder, from the result records alone: mean ± 95% CI of every
+scalar metric per experiment and method (:func:`summarize_folder`), mean ± s.e. of chosen final metrics
+(:func:`metric_table`) and a curve metric's mean per logged step (:func:`curve_table`).
+
+    python -m paperkit.summary ROOT [METRIC ...]        # metric_table (all final metrics when none given)
+    python -m paperkit.summary ROOT --curve METRIC      # curve_table
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,8 @@ import statistics
 from collections import defaultdict
 from pathlib import Path
 
-from paperkit.records import read_records
+from paperkit.experiments import final_values
+from paperkit.records import ResultRecord, read_records
 
 # two-sided 95% Student-t quantiles by degrees of freedom
 _T95 = {
@@ -27,13 +33,91 @@ _T95 = {
 }
 
 
-def mean_ci(values: list[float]) -> str:
+def ci95_halfwidth(values: list[float]) -> float:
+    """Half-width of the two-sided 95% Student-t interval of the mean (0 for fewer than two values)."""
     n = len(values)
-    m = statistics.fmean(values)
     if n < 2:
+        return 0.0
+    return _T95.get(n - 1, 2.0) * statistics.stdev(values) / math.sqrt(n)
+
+
+def mean_ci(values: list[float]) -> str:
+    m = statistics.fmean(values)
+    if len(values) < 2:
         return f"{m:.3g}"
-    t = _T95.get(n - 1, 2.0)
-    return f"{m:.3g} ± {t * statistics.stdev(values) / math.sqrt(n):.2g}"
+    return f"{m:.3g} ± {ci95_halfwidth(values):.2g}"
+
+
+def folder_records(root: str | Path) -> list[ResultRecord]:
+    """Every record of every ``records.jsonl`` under ``root``, in path order."""
+    return [r for path in sorted(Path(root).rglob("records.jsonl")) for r in read_records(path)]
+
+
+def metric_table(records: list[ResultRecord], metrics: tuple[str, ...] = ()) -> str:
+    """Per experiment, a markdown table of each method's final value of ``metrics`` (all non-curve metrics when
+    empty): mean ± standard error over seeds, methods in first-seen order."""
+    out: list[str] = []
+    for exp in sorted({r.experiment for r in records}):
+        rs = [r for r in records if r.experiment == exp]
+        names = metrics or tuple(
+            sorted({r.metric for r in rs if r.step is None and r.metric != "cell_seconds"})
+        )
+        methods = list(dict.fromkeys(r.method for r in rs))
+        out += [f"\n{exp} (mean ± s.e. over seeds)\n", "| method | seeds | " + " | ".join(names) + " |"]
+        out.append("|---" * (len(names) + 2) + "|")
+        for method in methods:
+            cells, n = [], 0
+            for name in names:
+                vals = list(
+                    final_values([r for r in rs if r.method == method], name).get(method, {}).values()
+                )
+                n = max(n, len(vals))
+                if not vals:
+                    cells.append("–")
+                elif len(vals) == 1:
+                    cells.append(f"{vals[0]:.3g}")
+                else:
+                    se = statistics.stdev(vals) / math.sqrt(len(vals))
+                    cells.append(f"{statistics.fmean(vals):.3g} ± {se:.2g}")
+            out.append(f"| {method} | {n} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def curve_table(records: list[ResultRecord], metric: str) -> str:
+    """Per experiment, the mean over seeds of a curve metric at each logged step, one column per method."""
+    out: list[str] = []
+    for exp in sorted({r.experiment for r in records}):
+        rs = [r for r in records if r.experiment == exp and r.metric == metric and r.step is not None]
+        methods = list(dict.fromkeys(r.method for r in rs))
+        out += [
+            f"\n{exp}: {metric} vs env steps (mean over seeds)\n",
+            "| step | " + " | ".join(methods) + " |",
+        ]
+        out.append("|---" * (len(methods) + 1) + "|")
+        for step in sorted({r.step for r in rs}):
+            cells = []
+            for method in methods:
+                vals = [r.value for r in rs if r.method == method and r.step == step]
+                cells.append(f"{statistics.fmean(vals):.1f}" if vals else "–")
+            out.append(f"| {step} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None, default_metrics: tuple[str, ...] = ()) -> None:
+    """``ROOT [METRIC ...]`` prints :func:`metric_table`; ``ROOT --curve METRIC`` prints :func:`curve_table`."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0].startswith("-"):
+        raise SystemExit("usage: ROOT [METRIC ...] | ROOT --curve METRIC")
+    root = Path(args[0])
+    if not root.is_dir():
+        raise SystemExit(f"not a folder: {root}")
+    records = folder_records(root)
+    if len(args) == 3 and args[1] == "--curve":
+        print(curve_table(records, args[2]))
+    else:
+        print(metric_table(records, tuple(args[1:]) or default_metrics))
 
 
 def summarize_folder(root: str | Path) -> str:
@@ -74,3 +158,7 @@ def summarize_folder(root: str | Path) -> str:
             for _, metric, method, step in rows:
                 out.append(f"- {metric} {method} @ {step}: {mean_ci(per_step[(exp, metric, method, step)])}")
     return "\n".join(out)
+
+
+if __name__ == "__main__":
+    main()
