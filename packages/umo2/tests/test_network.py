@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from umo2 import differential_backlog, load_topology, parse_topology, queue_step
+from umo2 import RunConfig, differential_backlog, load_topology, parse_topology, queue_step, train
 
 
 def _diamond(**overrides):
@@ -112,3 +112,41 @@ def test_bad_topologies_name_the_element(tmp_path):
         load_topology(bad)
     with pytest.raises(ValueError, match="no topology file"):
         load_topology("nowhere")
+    arr = tmp_path / "list.json"
+    arr.write_text("[1, 2]")
+    with pytest.raises(ValueError, match="must be a mapping"):
+        load_topology(arr)
+
+
+def test_user_topology_file_round_trip(tmp_path):
+    # a user's own network: two commodities sharing a relay, written as JSON
+    spec = {
+        "name": "relay",
+        "nodes": ["u", "v", "r", "d"],
+        "links": [
+            {"from": "u", "to": "r", "capacities": [0.5, 1.0, 0.1]},
+            {"from": "v", "to": "r", "capacities": [0.5, 1.0, 0.1]},
+            {"from": "r", "to": "d", "capacities": [2.0, 0.2, 1.0]},
+        ],
+        "commodities": [
+            {"name": "f1", "source": "u", "sink": "d"},
+            {"name": "f2", "source": "v", "sink": "d"},
+        ],
+        "admission_max": 1.0,
+    }
+    path = tmp_path / "relay.json"
+    path.write_text(json.dumps(spec))
+    topo = load_topology(path)
+    assert (topo.n_nodes, topo.n_links, topo.n_modes, topo.n_commodities) == (4, 3, 3, 2)
+    np.testing.assert_array_equal(topo.usable, [[True, False], [False, True], [True, True]])
+    res = train(RunConfig(algorithm="umo2", topology=str(path), horizon=300, seeds=2))
+    assert np.isfinite(res.gap).all() and np.isfinite(res.avg_backlog).all() and min(res.good_mode) > 0
+    ypath = tmp_path / "relay.yaml"
+    ypath.write_text(json.dumps(spec))  # JSON is valid YAML
+    try:
+        import yaml  # noqa: F401
+    except ImportError:
+        with pytest.raises(ValueError, match="PyYAML"):
+            load_topology(ypath)
+    else:
+        assert load_topology(ypath).usable.tolist() == topo.usable.tolist()

@@ -55,12 +55,14 @@ def test_bad_config_names_the_field(field, value):
         RunConfig(**{field: value})
 
 
-def test_cli_rejects_unknown_topology(capsys, monkeypatch):
+def test_cli_rejects_unknown_topology(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "argv", ["umo2", "train", "--topology", "nowhere.json", "--horizon", "10"])
     with pytest.raises(SystemExit) as exc:
         main()
     assert exc.value.code == 2
     assert "nowhere.json" in capsys.readouterr().err
+    assert not (tmp_path / "runs").exists()  # refused before a run folder was made
 
 
 def test_smoke_cells_return_headline_records(tmp_path):

@@ -10,14 +10,27 @@ from paperkit.cli import Flat, reproduce_command, run_cli  # run_cli is not re-e
 
 from umo2.config import RunConfig
 from umo2.experiments import EXPERIMENTS, study
+from umo2.network import load_topology
 from umo2.train import evaluate, train
 
 
-def train_command(cfg: Flat[RunConfig], out: Path = Path("runs")) -> None:
-    """Run one algorithm on one network (cfg.seeds runs vectorised) and print median metrics."""
+def train_command(
+    cfg: Flat[RunConfig], out: Path = Path("runs"), run_dir: Path | None = None, resume: bool = False
+) -> None:
+    """Run one algorithm on one network (cfg.seeds runs vectorised) and print median metrics.
+
+    Args:
+        out: root of the new run folder (runs/umo2/<topology>/<stamp>-s<seed>).
+        run_dir: use this run folder instead of a new one.
+        resume: continue the run in run_dir from its checkpoint (same config).
+    """
     set_threads(1)
-    run_dir = make_run_dir("umo2", Path(cfg.topology).stem, cfg.seed, root=out, config=cfg)
-    print(train(cfg, run_dir=run_dir))
+    load_topology(cfg.topology)  # refuse a bad topology before creating a run folder
+    if resume and run_dir is None:
+        raise ValueError("--resume needs --run-dir (the folder of the interrupted run)")
+    if run_dir is None:
+        run_dir = make_run_dir("umo2", Path(cfg.topology).stem, cfg.seed, root=out, config=cfg)
+    print(train(cfg, run_dir=run_dir, resume=resume))
     print(f"run folder: {run_dir}")
 
 

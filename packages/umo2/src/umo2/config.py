@@ -34,6 +34,11 @@ class RunConfig:
     """Admission step scale."""
     residual_feedback: bool = True
     """[R] one-point gradient from f_t - f_{t-1} (residual feedback) instead of f_t alone."""
+    scale_memory: Literal["share", "full"] = "share"
+    """[R] the mode learner's scale-free rate sqrt(ln M / (M sum W^2)): "share" discounts the sum of W^2 at
+    the fixed-share rate (follows the current block's scale), "full" keeps the plain cumulative sum."""
+    checkpoint_every: int = 0
+    """With a run folder, write a resumable checkpoint every this many slots (0: only when stopped early)."""
     slack: float = 0.05
     """Reference slack epsilon: the reference stabilises capacities reduced by this much."""
     block_base: float = 50.0
@@ -55,6 +60,8 @@ class RunConfig:
         check_range("v_exponent", self.v_exponent, 0.0, 1.0)
         check_range("delta_exponent", self.delta_exponent, 0.0, 1.0, low_open=True)
         check_positive("eta0", self.eta0)
+        check_choice("scale_memory", self.scale_memory, ("share", "full"))
+        check_int_at_least("checkpoint_every", self.checkpoint_every, 0)
         check_range("slack", self.slack, 0.0, 1e3)
         check_positive("block_base", self.block_base)
         check_positive("utility_block_base", self.utility_block_base)

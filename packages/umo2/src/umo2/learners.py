@@ -12,6 +12,21 @@ from __future__ import annotations
 import numpy as np
 
 
+class Stateful:
+    """What a checkpoint needs of a learner: the arrays (and integer counters) named in ``STATE``."""
+
+    STATE: tuple[str, ...] = ()
+
+    def state_arrays(self) -> dict[str, np.ndarray]:
+        return {k: np.asarray(getattr(self, k)) for k in self.STATE}
+
+    def load_state_arrays(self, arrays: dict[str, np.ndarray]) -> None:
+        for k in self.STATE:
+            v = np.asarray(arrays[k])
+            # counters are ints (a checkpoint stores them as 1-element arrays)
+            setattr(self, k, int(v.item()) if isinstance(getattr(self, k), int) else v.copy())
+
+
 def softmax(logits: np.ndarray) -> np.ndarray:
     z = np.exp(logits - logits.max(axis=-1, keepdims=True))
     return z / z.sum(axis=-1, keepdims=True)
@@ -23,7 +38,7 @@ def sample_modes(p: np.ndarray, u: np.ndarray) -> np.ndarray:
     return np.minimum((cdf < u[:, :, None]).sum(axis=2), p.shape[2] - 1)
 
 
-class ModeLearner:
+class ModeLearner(Stateful):
     """AdaPFOL-style bandit learner over each link's modes (exponential weights with fixed share).
 
     Gains are importance-weighted, g_hat(m) = W c / p(m) for the played mode only, so their size is that of
@@ -32,7 +47,12 @@ class ModeLearner:
     invariant to rescaling W; with ``adaptive=False`` it is eta_t = sqrt(ln M / (M t)), right for unit-scale
     gains only (the fixed-rate baseline). ``explore`` mixes uniform play in (bounds the importance weights);
     ``share`` mixes uniform weight back after each update (fixed share: lets it track a switching best mode).
+    ``scale_memory`` [R]: "share" discounts the sum of W^2 at the fixed-share rate (the rate follows the
+    scale of the current block); "full" keeps the plain cumulative sum (the textbook scale-free rate, which
+    decays like 1/sqrt(t) once W is steady).
     """
+
+    STATE = ("log_w", "sum_sq", "p", "t")
 
     def __init__(
         self,
@@ -43,7 +63,11 @@ class ModeLearner:
         explore: np.ndarray | float,
         share: np.ndarray | float,
         adaptive: bool = True,
+        scale_memory: str = "share",
     ):
+        if scale_memory not in ("share", "full"):
+            raise ValueError(f"scale_memory must be 'share' or 'full', got {scale_memory!r}")
+        self.scale_memory = scale_memory
         self.n_modes = n_modes
         self.log_w = np.zeros((n_rows, n_links, n_modes))
         self.sum_sq = np.zeros((n_rows, n_links))
@@ -67,7 +91,8 @@ class ModeLearner:
         M = self.n_modes
         # W^2 summed with the same forgetting as the fixed share, so the rate stays matched to the scale of
         # the current block instead of decaying like 1/sqrt(t) (the best mode switches)
-        self.sum_sq = (1.0 - self.share[:, :, 0]) * self.sum_sq + np.where(active, W * W, 0.0)
+        keep = 1.0 - self.share[:, :, 0] if self.scale_memory == "share" else 1.0
+        self.sum_sq = keep * self.sum_sq + np.where(active, W * W, 0.0)
         if self.adaptive:
             with np.errstate(divide="ignore"):
                 eta = np.where(self.sum_sq > 0, np.sqrt(np.log(M) / (M * self.sum_sq)), 0.0)
@@ -82,8 +107,10 @@ class ModeLearner:
         self.log_w = np.log(w)
 
 
-class GreedyStale:
+class GreedyStale(Stateful):
     """Stale back-pressure: play the mode with the best last observed capacity; no exploration."""
+
+    STATE = ("last",)
 
     def __init__(self, n_rows: int, n_links: int, n_modes: int):
         self.last = np.full((n_rows, n_links, n_modes), np.inf)  # untried modes first
@@ -96,7 +123,7 @@ class GreedyStale:
         np.put_along_axis(self.last, modes[:, :, None], np.where(active, observed, cur)[:, :, None], axis=2)
 
 
-class RandomModes:
+class RandomModes(Stateful):
     def __init__(self, n_modes: int):
         self.n_modes = n_modes
 
@@ -107,7 +134,7 @@ class RandomModes:
         pass
 
 
-class BanditAdmission:
+class BanditAdmission(Stateful):
     """AdaBGD-style one-point bandit gradient descent on lambda (Flaxman, Kalai, McMahan 2005).
 
     Play lambda_t = y_t + delta xi_t, xi_t uniform on the unit sphere of R^C, y_t in the shrunk box
@@ -116,6 +143,8 @@ class BanditAdmission:
     f_t(lambda_t) - f_{t-1}(lambda_{t-1}) in place of f_t(lambda_t) (one-point residual feedback). ``adaptive=True`` uses the queue-dependent
     rate eta_t = eta0 / ((V + ||q_t||_inf) sqrt(t)); ``adaptive=False`` uses eta0 / sqrt(t) (unit scale).
     """
+
+    STATE = ("y", "t", "xi", "f_prev")
 
     def __init__(
         self,
@@ -159,8 +188,10 @@ class BanditAdmission:
         self.y = np.clip(self.y - eta * grad, self.delta, self.lambda_max - self.delta)
 
 
-class OracleAdmission:
+class OracleAdmission(Stateful):
     """Knows f_t: lambda_k = argmax V w_t ln(1 + lambda) - q_k lambda = clip(V w_t / q_k - 1, 0, lambda_max)."""
+
+    STATE = ("weight",)
 
     def __init__(self, lambda_max: float, V: np.ndarray):
         self.lambda_max = lambda_max
@@ -176,7 +207,7 @@ class OracleAdmission:
         pass
 
 
-class FixedAdmission:
+class FixedAdmission(Stateful):
     def __init__(self, n_rows: int, n_commodities: int, rate: float):
         self.lam = np.full((n_rows, n_commodities), rate)
 

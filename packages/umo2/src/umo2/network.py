@@ -73,7 +73,7 @@ class Topology:
 
 
 def load_topology(spec: str | Path | Mapping[str, Any]) -> Topology:
-    """A topology from a dict, a JSON file, or the name of a bundled one (``diamond``, ``line3``)."""
+    """A topology from a dict, a JSON file (YAML with PyYAML installed), or a bundled name (``diamond``, ``line3``)."""
     if isinstance(spec, Mapping):
         return parse_topology(spec)
     path = Path(spec)
@@ -82,10 +82,24 @@ def load_topology(spec: str | Path | Mapping[str, Any]) -> Topology:
     if not path.is_file():
         bundled = sorted(p.stem for p in TOPOLOGY_DIR.glob("*.json"))
         raise ValueError(f"no topology file {spec!r} (bundled topologies: {bundled})")
-    try:
-        data = json.loads(path.read_text())
-    except json.JSONDecodeError as e:
-        raise ValueError(f"topology {path} is not valid JSON: {e}") from e
+    if path.suffix.lower() in (".yaml", ".yml"):
+        try:
+            import yaml  # optional: the package itself only needs JSON
+        except ImportError as e:
+            raise ValueError(
+                f"topology {path}: reading YAML needs PyYAML (pip install pyyaml), or use JSON"
+            ) from e
+        try:
+            data = yaml.safe_load(path.read_text())
+        except yaml.YAMLError as e:
+            raise ValueError(f"topology {path} is not valid YAML: {e}") from e
+    else:
+        try:
+            data = json.loads(path.read_text())
+        except json.JSONDecodeError as e:
+            raise ValueError(f"topology {path} is not valid JSON: {e}") from e
+    if not isinstance(data, Mapping):
+        raise ValueError(f"topology {path} must be a mapping with nodes, links, commodities")
     return parse_topology(data)
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from paperkit import numpy_rng
+from paperkit import numpy_rng, numpy_rng_state, restore_numpy_rng
 
 from umo2.network import Topology
 
@@ -75,6 +75,36 @@ class Schedule:
         self._chunk_start = 1
         self._success = np.empty((self.n_rows, 0, L, M))
         self._u = np.empty((self.n_rows, 0, L + topo.n_commodities))
+
+    def state_arrays(self) -> dict[str, np.ndarray]:
+        """The current chunk of random numbers and where it starts (the rest is rebuilt from the seeds)."""
+        return {
+            "success": self._success,
+            "u": self._u,
+            "chunk_start": np.array(self._chunk_start),
+            "next_chunk": np.array(self._next_chunk),
+        }
+
+    def rng_states(self) -> dict[str, list[dict]]:
+        return {
+            "capacity": [numpy_rng_state(r) for r in self._cap_rngs],
+            "player": [numpy_rng_state(r) for r in self._player_rngs],
+        }
+
+    def load_state(self, arrays: dict[str, np.ndarray], rng_states: dict[str, list[dict]]) -> None:
+        if len(rng_states["capacity"]) != self.n_rows:
+            raise ValueError(
+                f"checkpoint has {len(rng_states['capacity'])} rows, this schedule {self.n_rows}"
+            )
+        self._success, self._u = arrays["success"].copy(), arrays["u"].copy()
+        self._chunk_start, self._next_chunk = (
+            int(arrays["chunk_start"].item()),
+            int(arrays["next_chunk"].item()),
+        )
+        for rng, st in zip(self._cap_rngs, rng_states["capacity"], strict=True):
+            restore_numpy_rng(rng, st)
+        for rng, st in zip(self._player_rngs, rng_states["player"], strict=True):
+            restore_numpy_rng(rng, st)
 
     def cap_block(self, t: int) -> int:
         return int(self._cap_block_of[t])
