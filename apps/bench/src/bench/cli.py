@@ -32,11 +32,12 @@ def list_command() -> None:
     if not found:
         print("no paper packages installed (none advertise the 'paperkit.experiments' entry point)")
         return
+    print("expected time in cell-minutes (the sum over cells; wall time is about that / --workers)")
     for package, exps in found.items():
         print(package)
         for e in exps:
             times = ", ".join(
-                f"{p}: {e.seeds[p] * len(e.methods)} cells ~{e.seeds[p] * len(e.methods) * e.seconds[p] / 60:.1f} min"
+                f"{p}: {e.seeds[p] * len(e.methods)} cells ~{e.seeds[p] * len(e.methods) * e.seconds[p] / 60:.1f} cell-min"
                 for p in PRESETS
             )
             print(f"  {e.name:24s} methods={','.join(e.methods)} (paper: {e.proposed})")
