@@ -1,9 +1,10 @@
 import sys
 
 import pytest
+from paperkit.regret import tail_loglog_slope
 
 from icvar.cli import main
-from icvar.experiments import EXPERIMENTS, loglog_slope
+from icvar.experiments import EXPERIMENTS
 
 
 def _run(args):
@@ -29,7 +30,7 @@ def test_cli_bad_alpha_exits_with_code_2(capsys):
 
 def test_loglog_slope_recovers_an_exponent():
     steps = [10, 20, 40, 80, 160]
-    assert loglog_slope(steps, [2 * s**0.5 for s in steps]) == pytest.approx(0.5)
+    assert tail_loglog_slope(steps, [2 * s**0.5 for s in steps]) == pytest.approx(0.5)
 
 
 def test_every_experiment_has_a_runnable_smoke_cell(tmp_path):

@@ -4,9 +4,10 @@ import sys
 import numpy as np
 import pytest
 from paperkit import run_cell
+from paperkit.regret import log_spaced_steps
 
 from risk_pomdp.config import TrainConfig
-from risk_pomdp.experiments import EXPERIMENTS, curve_steps
+from risk_pomdp.experiments import EXPERIMENTS
 from risk_pomdp.instances import paper_pomdp
 from risk_pomdp.rsvi2 import RSVI2
 from risk_pomdp.train import train
@@ -94,7 +95,7 @@ def test_smoke_cell_records(tmp_path):
     exp = next(e for e in EXPERIMENTS if e.name == "paper-pomdp-vs-mdp")
     records = run_cell(exp, method="bvvi-mdp", seed=0, preset="smoke", out_dir=tmp_path)
     regret = [r for r in records if r.metric == "cumulative_regret"]
-    assert [r.step for r in regret] == curve_steps(100)
+    assert [r.step for r in regret] == log_spaced_steps(100)
 
     from paperkit.regret import regret_svg, summarize
 

@@ -4,9 +4,10 @@ import sys
 
 import pytest
 from paperkit import run_cell
+from paperkit.regret import log_spaced_steps
 
 from rs_disrl.config import TrainConfig
-from rs_disrl.experiments import EXPERIMENTS, curve_steps
+from rs_disrl.experiments import EXPERIMENTS
 
 
 @pytest.mark.parametrize(
@@ -27,8 +28,8 @@ def test_bad_combinations():
         TrainConfig(checkpoint_every=5)
 
 
-def test_curve_steps():
-    steps = curve_steps(2000)
+def test_log_spaced_steps():
+    steps = log_spaced_steps(2000)
     assert steps[0] == 1 and steps[-1] == 2000 and steps == sorted(set(steps))
 
 
@@ -36,7 +37,7 @@ def test_smoke_cell_returns_curve_and_headline(tmp_path):
     exp = next(e for e in EXPERIMENTS if e.name == "augmentation-instance-g")
     records = run_cell(exp, method="rs-disrl-m", seed=0, preset="smoke", out_dir=tmp_path)
     regret = [r for r in records if r.metric == "cumulative_regret"]
-    assert [r.step for r in regret] == curve_steps(100)
+    assert [r.step for r in regret] == log_spaced_steps(100)
     assert all(
         b.value >= a.value - 1e-9 for a, b in itertools.pairwise(regret)
     )  # cumulative regret never drops

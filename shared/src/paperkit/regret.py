@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from paperkit.records import read_records
+from paperkit.records import ResultRecord, read_records
 
 
 def loglog_slope(steps: np.ndarray, values: np.ndarray, start_fraction: float = 0.1) -> float:
@@ -18,6 +18,60 @@ def loglog_slope(steps: np.ndarray, values: np.ndarray, start_fraction: float = 
     if keep.sum() < 2 or np.any(values[keep] <= 0):
         return float("nan")
     return float(np.polyfit(np.log(steps[keep]), np.log(values[keep]), 1)[0])
+
+
+def tail_loglog_slope(steps, values) -> float:
+    """Least-squares slope of log(value) on log(step) over the second half of the positive points: the growth
+    exponent of a curve sampled at log-spaced steps (NaN with fewer than two such points)."""
+    pts = [(s, v) for s, v in zip(steps, values, strict=True) if s > 0 and v > 0]
+    pts = pts[len(pts) // 2 :]
+    if len(pts) < 2:
+        return float("nan")
+    return float(np.polyfit(np.log([p[0] for p in pts]), np.log([p[1] for p in pts]), 1)[0])
+
+
+def log_spaced_steps(last: int, points: int = 12) -> list[int]:
+    """About ``points`` geometrically spaced integer steps in [1, last], always including ``last`` (for log-log
+    curves)."""
+    if last < 1:
+        raise ValueError(f"last must be >= 1, got {last}")
+    grid = np.unique(np.geomspace(1, last, num=max(points, 1)).round().astype(int))
+    return sorted({*grid.tolist(), last})
+
+
+def regret_records(
+    package: str,
+    experiment: str,
+    method: str,
+    seed: int,
+    cumulative_regret: np.ndarray,
+    *,
+    config_hash: str = "",
+    points: int = 12,
+) -> list[ResultRecord]:
+    """``cumulative_regret`` records at :func:`log_spaced_steps` of the run, plus its ``loglog_slope`` over the
+    last 90% of episodes (0.5 = sqrt K growth, 1 = linear) when that is defined (not while regret is 0)."""
+    cum = np.asarray(cumulative_regret, dtype=float)
+    steps = log_spaced_steps(len(cum), points)
+    records = [
+        ResultRecord(
+            package,
+            experiment,
+            method,
+            seed,
+            "cumulative_regret",
+            float(cum[k - 1]),
+            step=k,
+            config_hash=config_hash,
+        )
+        for k in steps
+    ]
+    slope = loglog_slope(np.array(steps, dtype=float), cum[np.array(steps) - 1])
+    if np.isfinite(slope):
+        records.append(
+            ResultRecord(package, experiment, method, seed, "loglog_slope", slope, config_hash=config_hash)
+        )
+    return records
 
 
 def summarize(root: str | Path, metric: str = "cumulative_regret", experiments=()) -> str:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import numpy as np
 from paperkit import Experiment, ResultRecord, config_hash, write_config
+from paperkit.regret import tail_loglog_slope
 
 from icvar.config import Config
 from icvar.train import train
@@ -35,15 +35,6 @@ def base_config(**kw) -> Config:
     return Config(bonus_scale=BONUS_SCALE, gamma_scale=GAMMA_SCALE, epsilon=EPSILON, **kw)
 
 
-def loglog_slope(steps: list[int], values: list[float]) -> float:
-    """Least-squares slope of log(value) on log(step) over the second half of the points."""
-    pts = [(s, v) for s, v in zip(steps, values) if s > 0 and v > 0]
-    pts = pts[len(pts) // 2 :]
-    if len(pts) < 2:
-        return float("nan")
-    return float(np.polyfit(np.log([p[0] for p in pts]), np.log([p[1] for p in pts]), 1)[0])
-
-
 def _curve_cell(
     exp: str, alpha: float, *, method: str, seed: int, preset: str, out_dir: Path
 ) -> list[ResultRecord]:
@@ -53,7 +44,7 @@ def _curve_cell(
     h = config_hash(cfg)
     curve = result.curve()
     recs = [ResultRecord(PACKAGE, exp, method, seed, HEADLINE, v, step=k, config_hash=h) for k, v in curve]
-    slope = loglog_slope([k for k, _ in curve], [v for _, v in curve])
+    slope = tail_loglog_slope([k for k, _ in curve], [v for _, v in curve])
     if math.isfinite(slope):
         recs.append(ResultRecord(PACKAGE, exp, method, seed, "loglog_slope_K", slope, config_hash=h))
     return recs

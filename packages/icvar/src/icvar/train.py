@@ -17,6 +17,7 @@ from paperkit import (
     save_checkpoint,
     write_config,
 )
+from paperkit.regret import log_spaced_steps
 
 from icvar.baselines import ICVaRVI, RiskNeutralVTR
 from icvar.config import Config
@@ -47,7 +48,7 @@ class Result:
 
     def curve(self) -> list[tuple[int, float]]:
         cum = self.cumulative_regret
-        return [(k, float(cum[k - 1])) for k in curve_episodes(len(cum), self.config.curve_points)]
+        return [(k, float(cum[k - 1])) for k in log_spaced_steps(len(cum), self.config.curve_points)]
 
     def __str__(self) -> str:
         c = self.config
@@ -55,12 +56,6 @@ class Result:
             f"{c.algo} (α={c.alpha}, S={4 + 2 * c.n_satellites}, d={c.d}, H={c.horizon}, K={c.episodes}, "
             f"seed={c.seed}): cumulative ICVaR regret {self.final_regret:.2f}, {self.seconds:.1f}s"
         )
-
-
-def curve_episodes(episodes: int, points: int) -> list[int]:
-    """``points`` geometrically spaced episode counts in [1, K], always ending at K."""
-    grid = np.unique(np.geomspace(1, episodes, num=max(points, 1)).round().astype(int))
-    return sorted({*grid.tolist(), episodes})
 
 
 def theorem_epsilon(d: int, horizon: int, alpha: float, episodes: int) -> float:
@@ -182,7 +177,7 @@ def train(
         restore_numpy_rng(learner.rng, ckpt.state["tie_rng"])
 
     logger = None
-    points = set(curve_episodes(cfg.episodes, cfg.curve_points))
+    points = set(log_spaced_steps(cfg.episodes, cfg.curve_points))
     if run_dir is not None:
         Path(run_dir).mkdir(parents=True, exist_ok=True)
         write_config(run_dir, cfg)

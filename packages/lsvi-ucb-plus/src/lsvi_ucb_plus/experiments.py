@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 from paperkit import Experiment, ResultRecord, config_hash, write_config
+from paperkit.regret import tail_loglog_slope
 
 from lsvi_ucb_plus.config import Config
 from lsvi_ucb_plus.train import train
@@ -51,17 +52,6 @@ C_HARD = 0.03  # tuned on seeds 100-103, hard instance d=4, H=4, Δ=0.04, K=2000
 C_LOWRANK = 0.003  # tuned on seeds 100-103, low-rank S=20, A=10, d=6, H=10, K=1000
 
 
-def loglog_slope(steps: list[int], values: list[float]) -> float:
-    """Least-squares slope of log(value) on log(step) over the second half of the points (growth exponent)."""
-    pts = [(s, v) for s, v in zip(steps, values) if s > 0 and v > 0]
-    pts = pts[len(pts) // 2 :]
-    if len(pts) < 2:
-        return float("nan")
-    x = np.log([p[0] for p in pts])
-    y = np.log([p[1] for p in pts])
-    return float(np.polyfit(x, y, 1)[0])
-
-
 def _curve_cell(exp: str, base: Config, *, method: str, seed: int, out_dir: Path) -> list[ResultRecord]:
     cfg = method_config(base, method, seed)
     write_config(out_dir, cfg)
@@ -70,7 +60,7 @@ def _curve_cell(exp: str, base: Config, *, method: str, seed: int, out_dir: Path
     curve = result.curve()
     recs = [ResultRecord(PACKAGE, exp, method, seed, HEADLINE, v, step=k, config_hash=h) for k, v in curve]
     recs.append(ResultRecord(PACKAGE, exp, method, seed, "switches", float(result.switches), config_hash=h))
-    slope = loglog_slope([k for k, _ in curve], [v for _, v in curve])
+    slope = tail_loglog_slope([k for k, _ in curve], [v for _, v in curve])
     if math.isfinite(slope):
         recs.append(ResultRecord(PACKAGE, exp, method, seed, "loglog_slope_K", slope, config_hash=h))
     return recs

@@ -16,6 +16,7 @@ from paperkit import (
     save_checkpoint,
     write_config,
 )
+from paperkit.regret import log_spaced_steps
 
 from lsvi_ucb_plus.agents import LSVIUCB, LSVIUCBPlus
 from lsvi_ucb_plus.config import Config
@@ -46,7 +47,7 @@ class Result:
     def curve(self) -> list[tuple[int, float]]:
         """(episode, cumulative regret) at geometrically spaced episodes ending at K."""
         cum = self.cumulative_regret
-        return [(k, float(cum[k - 1])) for k in curve_episodes(len(cum), self.config.curve_points)]
+        return [(k, float(cum[k - 1])) for k in log_spaced_steps(len(cum), self.config.curve_points)]
 
     def __str__(self) -> str:
         c = self.config
@@ -54,12 +55,6 @@ class Result:
             f"{c.algo} on {c.instance} (d={c.d}, H={c.horizon}, K={c.episodes}, seed={c.seed}): "
             f"cumulative regret {self.final_regret:.2f}, switches {self.switches}, {self.seconds:.1f}s"
         )
-
-
-def curve_episodes(episodes: int, points: int) -> list[int]:
-    """``points`` geometrically spaced episode counts in [1, K], always ending at K."""
-    grid = np.unique(np.geomspace(1, episodes, num=max(points, 1)).round().astype(int))
-    return sorted({*grid.tolist(), episodes})
 
 
 def make_instance(cfg: Config, rng: np.random.Generator) -> FiniteLinearMDP:
@@ -171,7 +166,7 @@ def train(
         raise ValueError("checkpoint_every > 0 needs a run_dir")
 
     logger = None
-    points = set(curve_episodes(cfg.episodes, cfg.curve_points))
+    points = set(log_spaced_steps(cfg.episodes, cfg.curve_points))
     if run_dir is not None:
         Path(run_dir).mkdir(parents=True, exist_ok=True)
         write_config(run_dir, cfg)

@@ -9,9 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 from paperkit import Experiment, ResultRecord, config_hash, config_to_dict
-from paperkit.regret import loglog_slope
+from paperkit.regret import regret_records
 
 from risk_pomdp.config import TrainConfig
 from risk_pomdp.train import train
@@ -26,11 +25,6 @@ CONTRAST_BONUS_SCALE = 0.1
 CONTRAST_GAMMA = -1.0
 
 
-def curve_steps(K: int, n: int = 12) -> list[int]:
-    """Log-spaced episodes 1..K (for log-log regret plots), always including K."""
-    return sorted({int(x) for x in np.unique(np.geomspace(1, K, n).round())} | {K})
-
-
 def _records(experiment: str, method: str, seed: int, cfg: TrainConfig, out_dir: Path) -> list[ResultRecord]:
     result = train(cfg)
     cum = result.cumulative_regret
@@ -40,18 +34,7 @@ def _records(experiment: str, method: str, seed: int, cfg: TrainConfig, out_dir:
             {"config": config_to_dict(cfg), "j_star": result.j_star, "cumulative_regret": cum.tolist()}
         )
     )
-    steps = curve_steps(cfg.episodes)
-    records = [
-        ResultRecord(
-            PACKAGE, experiment, method, seed, "cumulative_regret", float(cum[k - 1]), step=k, config_hash=h
-        )
-        for k in steps
-    ]
-    slope = loglog_slope(np.array(steps, dtype=float), cum[np.array(steps) - 1])
-    # log-log slope of cumulative regret over K in [K/10, K] (0.5 = sqrt K, 1 = linear); NaN while regret is 0
-    if np.isfinite(slope):
-        records.append(ResultRecord(PACKAGE, experiment, method, seed, "loglog_slope", slope, config_hash=h))
-    return records
+    return regret_records(PACKAGE, experiment, method, seed, cum, config_hash=h)
 
 
 def _run_mdp_vs_pomdp(*, method: str, seed: int, preset: str, out_dir: Path) -> list[ResultRecord]:
