@@ -112,10 +112,13 @@ def test_offline_checkpoint_round_trip_and_fine_tune_starts_from_it(tmp_path):
 
 
 def test_smoke_cell_records(tmp_path):
-    recs = EXPERIMENTS[0].run(method="ovmse", seed=0, preset="smoke", out_dir=tmp_path / "ovmse" / "seed0")
+    out = tmp_path / "ovmse" / "spread3_o2o" / "ovmse" / "seed0"
+    recs = EXPERIMENTS[0].run(method="ovmse", seed=0, preset="smoke", out_dir=out)
     metrics = {r.metric for r in recs}
     assert {"auc_return", "return", "final_return", "multi_deviator_fraction", "q_drift"} <= metrics
-    assert (tmp_path / "_pretrain" / "seed0" / "offline" / "state.json").exists()
+    (cache,) = (tmp_path / "ovmse" / "_pretrain").iterdir()
+    assert (cache / "offline" / "state.json").exists()
+    assert not (out / "online_checkpoint").exists()  # removed once the cell's records exist
 
 
 def test_qmix_learns_single_agent_spread_above_random():
@@ -155,3 +158,53 @@ def test_qmix_learns_single_agent_spread_above_random():
     # a uniformly random policy scores about -15 here (s.e. about 1 over 40 episodes)
     assert res.final_return > res.initial_return + 3.0
     assert res.final_return > float(np.mean(rand)) + 3.0
+
+
+@pytest.mark.parametrize("method", ["ovmse", "ft_cql"])
+def test_online_resume_is_bit_exact(tmp_path, method):
+    """2n steps in one go == n steps, stop, resume from the checkpoint in a fresh call, n more steps."""
+    from paperkit import load_checkpoint
+
+    from ovmse.experiments import METHODS
+
+    cfg = Config(
+        **{**SMALL, "dataset_episodes": 8},
+        online_steps=80,
+        eval_every_steps=30,
+        buffer_size=12,  # small enough that the FIFO wraps before the stop
+        memory_anneal_steps=60,
+        eps_anneal_steps=50,
+        cql_alpha=1.0,
+        **METHODS[method],
+    )
+    seeder = Seeder(3)
+    memory = frozen_copy(new_learner(cfg, seeder, "m").net)
+    data = collect_dataset(cfg, memory, seeder)
+
+    def run(path, **kw):
+        return train_online(cfg, memory, Seeder(3), data, checkpoint=path, **kw)
+
+    straight = run(tmp_path / "a", checkpoint_every=20)
+    part = run(tmp_path / "b", stop_at=40)
+    assert 40 <= part.env_steps < cfg.online_steps
+    assert load_checkpoint(tmp_path / "b", config=cfg).step == part.env_steps
+    resumed = run(tmp_path / "b")
+    assert resumed.env_steps == straight.env_steps == cfg.online_steps
+    assert resumed.curve == straight.curve and resumed.drift == straight.drift
+    assert resumed.updates == straight.updates
+    assert resumed.multi_deviator_fraction == straight.multi_deviator_fraction
+    a, b = load_checkpoint(tmp_path / "a", config=cfg), load_checkpoint(tmp_path / "b", config=cfg)
+    assert a.tensors.keys() == b.tensors.keys() and a.arrays.keys() == b.arrays.keys()
+    assert all(torch.equal(a.tensors[k], b.tensors[k]) for k in a.tensors)
+    assert all(np.array_equal(a.arrays[k], b.arrays[k]) for k in a.arrays)
+    opt_a, opt_b = a.objects["optimizer"]["state"], b.objects["optimizer"]["state"]
+    assert all(torch.equal(opt_a[i][k], opt_b[i][k]) for i in opt_a for k in opt_a[i])
+    assert a.state["rngs"] == b.state["rngs"]
+    # a finished run resumes to the same result without training further
+    again = run(tmp_path / "b")
+    assert again.curve == straight.curve and again.updates == straight.updates
+    # and a checkpoint of another config is refused, naming the field
+    with pytest.raises(ValueError, match="eps_start"):
+        train_online(
+            dataclasses.replace(cfg, eps_start=0.5), memory, Seeder(3), data, checkpoint=tmp_path / "b"
+        )

@@ -89,6 +89,8 @@ class Config:
     """Env steps of the linear ε decay."""
     se_mode: str = "indep"
     """egreedy (plain per-agent ε), indep (ε/n per agent), turn (one agent per step) or central_one."""
+    se_clock: str = "step"
+    """Shared clock of SE turn: step (explorer = (episode + t) mod n) or episode (one explorer per episode)."""
     se_base: str = "current"
     """Greedy actions of non-exploring agents: current online Q or the frozen offline Q."""
     ovm: bool = True
@@ -147,6 +149,7 @@ class Config:
         check_range("eps_start", self.eps_start, 0.0, 1.0)
         check_range("eps_end", self.eps_end, 0.0, 1.0)
         check_choice("se_mode", self.se_mode, SE_MODES)
+        check_choice("se_clock", self.se_clock, ("step", "episode"))
         check_choice("se_base", self.se_base, ("current", "offline"))
         check_choice("ovm_form", self.ovm_form, OVM_FORMS)
         check_range("memory_start", self.memory_start, 0.0, 1.0)

@@ -71,14 +71,19 @@ class EpisodeBuffer:
         return {key: v[idx] for key, v in self.data.items()}
 
     def state_arrays(self, prefix: str) -> dict[str, np.ndarray]:
-        out = {f"{prefix}.{k}": v for k, v in self.data.items()}
+        """The filled rows (a prefix: the FIFO only wraps once full) and the counters, for checkpoints."""
+        out = {f"{prefix}.{k}": v[: self.size] for k, v in self.data.items()}
         out[f"{prefix}.counters"] = np.array([self.size, self.next], np.int64)
         return out
 
     def load_state_arrays(self, arrays: Mapping[str, np.ndarray], prefix: str) -> None:
-        for k in self.data:
-            self.data[k][...] = arrays[f"{prefix}.{k}"]
-        self.size, self.next = (int(x) for x in arrays[f"{prefix}.counters"])
+        size, nxt = (int(x) for x in arrays[f"{prefix}.counters"])
+        if not 0 <= size <= self.capacity or not 0 <= nxt < self.capacity:
+            raise ValueError(f"buffer counters size={size}, next={nxt} do not fit capacity {self.capacity}")
+        for k, v in self.data.items():
+            v[:size] = arrays[f"{prefix}.{k}"]
+            v[size:] = 0
+        self.size, self.next = size, nxt
 
 
 class EpisodeDataset:

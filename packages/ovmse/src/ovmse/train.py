@@ -13,7 +13,13 @@ from typing import Any
 
 import numpy as np
 import torch
-from paperkit import Seeder, load_checkpoint, save_checkpoint
+from paperkit import (
+    Seeder,
+    load_checkpoint,
+    numpy_rng_state,
+    restore_numpy_rng,
+    save_checkpoint,
+)
 
 from ovmse.config import Config
 from ovmse.data import EpisodeBuffer, EpisodeDataset, episode_shapes
@@ -51,8 +57,14 @@ def rollout(
     clock: int,
     rng: np.random.Generator,
     reward_scale: float,
+    se_clock: str = "step",
 ) -> tuple[list[dict[str, np.ndarray]], RolloutStats]:
-    """One episode in each of ``len(seeds)`` env copies, stepped in lockstep with one batched forward."""
+    """One episode in each of ``len(seeds)`` env copies, stepped in lockstep with one batched forward.
+
+    ``clock`` is the index of the first of these episodes. The shared clock of SE ``turn`` in copy j is
+    ``clock + j + t`` (``se_clock='step'``: the explorer changes every step) or ``clock + j``
+    (``'episode'``: one explorer per episode); the agents of a copy can all compute it.
+    """
     k = len(seeds)
     ads = adapters[:k]
     limit = ads[0].episode_limit
@@ -75,7 +87,8 @@ def rollout(
             o, avail, state = cur[j]
             ep = eps_arrays[j]
             ep["obs"][t], ep["avail"][t], ep["state"][t] = o, avail, state
-            actions, n_dev = explore_actions(q[j], avail, eps, se_mode, clock + stats.steps, rng)
+            tick = clock + j + (t if se_clock == "step" else 0)
+            actions, n_dev = explore_actions(q[j], avail, eps, se_mode, tick, rng)
             res = ads[j].step(actions)
             ep["actions"][t] = actions
             ep["reward"][t] = res.reward * reward_scale
@@ -140,6 +153,47 @@ class OnlineResult:
     seconds: float
 
 
+def _save_online(
+    path: Path,
+    cfg: Config,
+    learner: Learner,
+    buf: EpisodeBuffer,
+    rngs: dict[str, np.random.Generator],
+    progress: dict[str, Any],
+) -> None:
+    """Everything the online loop needs to continue bit-exactly: weights, target, optimizer, replay,
+    RNG states and counters (env copies are reset at every round, so they carry no state)."""
+    tensors = {f"net.{k}": v for k, v in learner.net.state_dict().items()}
+    tensors.update({f"target.{k}": v for k, v in learner.target.state_dict().items()})
+    save_checkpoint(
+        path,
+        config=cfg,
+        step=progress["t_env"],
+        tensors=tensors,
+        arrays=buf.state_arrays("buffer"),
+        objects={"optimizer": learner.optimizer.state_dict()},
+        state={
+            **progress,
+            "updates": learner.updates,
+            "rngs": {k: numpy_rng_state(r) for k, r in rngs.items()},
+        },
+    )
+
+
+def _load_online(
+    path: Path, cfg: Config, learner: Learner, buf: EpisodeBuffer, rngs: dict[str, np.random.Generator]
+) -> dict[str, Any]:
+    ck = load_checkpoint(path, config=cfg)
+    learner.net.load_state_dict({k[4:]: v for k, v in ck.tensors.items() if k.startswith("net.")})
+    learner.target.load_state_dict({k[7:]: v for k, v in ck.tensors.items() if k.startswith("target.")})
+    learner.optimizer.load_state_dict(ck.objects["optimizer"])
+    learner.updates = int(ck.state["updates"])
+    buf.load_state_arrays(ck.arrays, "buffer")
+    for k, r in rngs.items():
+        restore_numpy_rng(r, ck.state["rngs"][k])
+    return ck.state
+
+
 def online_loop(
     cfg: Config,
     learner: Learner,
@@ -155,8 +209,17 @@ def online_loop(
     use_ovm: bool = False,
     probe: dict[str, torch.Tensor] | None = None,
     snapshots: list[tuple[float, dict[str, torch.Tensor]]] | None = None,
+    checkpoint: str | Path | None = None,
+    checkpoint_every: int = 0,
+    stop_at: int | None = None,
 ) -> OnlineResult:
-    """Collect with (SE-)ε-greedy, store episodes, update after each round of ``num_envs`` episodes."""
+    """Collect with (SE-)ε-greedy, store episodes, update after each round of ``num_envs`` episodes.
+
+    With ``checkpoint`` the loop resumes from that directory when it holds a checkpoint of the same
+    config, and writes one every ``checkpoint_every`` env steps (0: only when it stops). ``stop_at``
+    stops (and checkpoints) after the first round that reaches that many env steps: the returned result
+    then covers only the steps done so far. Resuming gives the same tensors as an uninterrupted run.
+    """
     t0 = time.perf_counter()
     adapters = make_adapters(cfg, cfg.num_envs)
     eval_adapters = make_adapters(cfg, cfg.num_envs)
@@ -167,14 +230,45 @@ def online_loop(
     )
     rng = seeder.numpy(f"{stream}-explore")
     sample_rng = seeder.numpy(f"{stream}-replay")
+    rngs = {"explore": rng, "replay": sample_rng}
     env_seed = seeder.int(f"{stream}-env") % 2**31
     eval_seed = seeder.int("eval") % 2**31
     q_off = mean_q_tot(memory, probe) if memory is not None and probe is not None else 0.0
-    curve: list[tuple[int, float]] = []
-    drift: list[tuple[int, float]] = []
-    t_env, episodes, next_eval, multi = 0, 0, 0, 0
+    progress: dict[str, Any] = {
+        "t_env": 0,
+        "episodes": 0,
+        "next_eval": 0,
+        "multi": 0,
+        "curve": [],
+        "drift": [],
+        "seconds": 0.0,
+    }
+    ck_path = Path(checkpoint) if checkpoint is not None else None
+    if ck_path is not None and (ck_path / "state.json").exists():
+        loaded = _load_online(ck_path, cfg, learner, buf, rngs)
+        progress = {k: loaded[k] for k in progress}
+    curve: list[tuple[int, float]] = [(int(s), float(r)) for s, r in progress["curve"]]
+    drift: list[tuple[int, float]] = [(int(s), float(d)) for s, d in progress["drift"]]
+    t_env, episodes, next_eval, multi = (progress[k] for k in ("t_env", "episodes", "next_eval", "multi"))
+    last_ck = t_env
+
+    def save() -> None:
+        assert ck_path is not None
+        progress.update(
+            t_env=t_env,
+            episodes=episodes,
+            next_eval=next_eval,
+            multi=multi,
+            curve=curve,
+            drift=drift,
+            seconds=seconds0 + time.perf_counter() - t0,
+        )
+        _save_online(ck_path, cfg, learner, buf, rngs, progress)
+
+    seconds0 = float(progress["seconds"])
     while True:
-        if t_env >= next_eval or t_env >= steps:
+        # never evaluate twice at one step (a run resumed from its final checkpoint)
+        if (t_env >= next_eval or t_env >= steps) and not (curve and curve[-1][0] == t_env):
             ret = evaluate(cfg, eval_adapters, learner.net, episodes=cfg.eval_episodes, seed=eval_seed)
             curve.append((t_env, ret))
             if snapshots is not None:
@@ -185,11 +279,7 @@ def online_loop(
         if t_env >= steps:
             break
         eps = _linear(t_env, eps_start, eps_end, eps_anneal)
-        policy = (
-            memory
-            if (cfg.se_base == "offline" and memory is not None and learner is not None)
-            else learner.net
-        )
+        policy = memory if (cfg.se_base == "offline" and memory is not None) else learner.net
         seeds = [(env_seed + episodes + j) % 2**31 for j in range(cfg.num_envs)]
         eps_list, st = rollout(
             adapters,
@@ -197,9 +287,10 @@ def online_loop(
             policy,
             eps=eps,
             se_mode=se_mode,
-            clock=t_env,
+            clock=episodes,
             rng=rng,
             reward_scale=cfg.reward_scale,
+            se_clock=cfg.se_clock,
         )
         for ep in eps_list:
             buf.push(ep)
@@ -218,6 +309,15 @@ def online_loop(
                     memory_weight=w,
                     ovm_form=cfg.ovm_form,
                 )
+        if stop_at is not None and t_env >= stop_at and t_env < steps:
+            if ck_path is not None:
+                save()
+            break
+        if ck_path is not None and checkpoint_every > 0 and t_env - last_ck >= checkpoint_every:
+            save()
+            last_ck = t_env
+    if ck_path is not None and t_env >= steps:
+        save()  # the finished run: resuming it returns at once
     early = [r for s, r in curve if s <= steps / 3] or [curve[0][1]]
     return OnlineResult(
         curve=curve,
@@ -229,7 +329,7 @@ def online_loop(
         multi_deviator_fraction=multi / max(1, t_env),
         env_steps=t_env,
         updates=learner.updates,
-        seconds=time.perf_counter() - t0,
+        seconds=seconds0 + time.perf_counter() - t0,
     )
 
 
@@ -343,9 +443,19 @@ def load_offline(path: str | Path, cfg: Config) -> tuple[ValueDecomposition, dic
 
 
 def train_online(
-    cfg: Config, memory: ValueDecomposition | None, seeder: Seeder, probe_data: EpisodeDataset | None = None
+    cfg: Config,
+    memory: ValueDecomposition | None,
+    seeder: Seeder,
+    probe_data: EpisodeDataset | None = None,
+    *,
+    checkpoint: str | Path | None = None,
+    checkpoint_every: int = 0,
+    stop_at: int | None = None,
 ) -> OnlineResult:
-    """Phase 1: fine-tune from θ_off (``init='offline'``) or learn from scratch, with OVM/SE per ``cfg``."""
+    """Phase 1: fine-tune from θ_off (``init='offline'``) or learn from scratch, with OVM/SE per ``cfg``.
+
+    ``checkpoint``/``checkpoint_every``/``stop_at``: resumable runs, see :func:`online_loop`.
+    """
     learner = new_learner(cfg, seeder, "online-init")
     if cfg.init == "offline":
         if memory is None:
@@ -368,6 +478,9 @@ def train_online(
         memory=memory if cfg.init == "offline" else None,
         use_ovm=cfg.ovm,
         probe=probe,
+        checkpoint=checkpoint,
+        checkpoint_every=checkpoint_every,
+        stop_at=stop_at,
     )
 
 
@@ -420,6 +533,7 @@ def pretrain_config(cfg: Config) -> Config:
         "eps_anneal_steps",
         "se_mode",
         "se_base",
+        "se_clock",
         "ovm",
         "ovm_form",
         "memory_start",
