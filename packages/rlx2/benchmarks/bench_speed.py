@@ -1,19 +1,29 @@
-"""TD3 gradient updates/s, dense vs RLx2-sparse (90/85), measured in the same run on one thread.
+"""TD3 speed, dense vs RLx2-sparse (90/85), measured in the same run on one thread.
 
-    python benchmarks/bench_speed.py [--env HalfCheetah-v5] [--updates 1000]
+    python benchmarks/bench_speed.py [--env HalfCheetah-v5] [--updates 300] [--rounds 3] [--plain]
 
-Sparse weights are masked dense tensors (as in the reference code), so the sparse agent pays the masking
-and, every delta_t iterations, a topology update; it cannot be faster than dense on CPU kernels. The
-reference figure of the field (CleanRL-style TD3, 256-256, batch 256) is ~140 updates/s on this machine.
+Prints env steps/s (random actions, and acting with each agent's actor) and gradient updates/s (batch 256,
+256-256, 3-step targets) of:
+- ``reference``: a plain CleanRL-style dense TD3 update (``nn.Linear``, default Adam, 1-step targets), the
+  machine's yardstick measured in the same run (the machine is shared, so absolute figures drift);
+- ``dense`` and ``rlx2 90/85``: this package's update (oneDNN linears, fused Adam, masks);
+- with ``--plain``, the same two with ``fast_kernels=False``.
+Agents are interleaved round by round so that load changes hit all alike. Sparse weights are masked dense
+tensors (as in the reference code): counted FLOPs fall, wall-clock cannot. ``delta_t = 100`` makes topology
+updates 10x more frequent than in the presets (a pessimistic sparse figure).
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import time
 
 import numpy as np
+import torch
+import torch.nn.functional as F
 from paperkit import Seeder, set_threads
+from torch import nn
 
 from rlx2.agents import make_agent
 from rlx2.buffer import ReplayBuffer
@@ -21,11 +31,55 @@ from rlx2.config import Config
 from rlx2.train import make_env
 
 
+class ReferenceTD3:
+    """A plain dense TD3 update, as in CleanRL's td3_continuous_action (1-step targets)."""
+
+    def __init__(self, obs_dim: int, act_dim: int, gen: torch.Generator):
+        def mlp(i, o):
+            return nn.Sequential(
+                nn.Linear(i, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, o)
+            )
+
+        self.actor, self.q1, self.q2 = (
+            mlp(obs_dim, act_dim),
+            mlp(obs_dim + act_dim, 1),
+            mlp(obs_dim + act_dim, 1),
+        )
+        self.actor_t, self.q1_t, self.q2_t = (copy.deepcopy(m) for m in (self.actor, self.q1, self.q2))
+        self.q_opt = torch.optim.Adam([*self.q1.parameters(), *self.q2.parameters()], lr=3e-4)
+        self.a_opt = torch.optim.Adam(self.actor.parameters(), lr=3e-4)
+        self.gen, self.it = gen, 0
+
+    def update(self, batch) -> None:
+        self.it += 1
+        obs, act = batch.obs, batch.action
+        with torch.no_grad():
+            noise = (torch.randn(act.shape, generator=self.gen) * 0.2).clamp(-0.5, 0.5)
+            na = (torch.tanh(self.actor_t(batch.boot_obs)) + noise).clamp(-1, 1)
+            x = torch.cat([batch.boot_obs, na], 1)
+            y = batch.ret + batch.boot * torch.minimum(self.q1_t(x), self.q2_t(x)).view(-1)
+        x = torch.cat([obs, act], 1)
+        loss = F.mse_loss(self.q1(x).view(-1), y) + F.mse_loss(self.q2(x).view(-1), y)
+        self.q_opt.zero_grad()
+        loss.backward()
+        self.q_opt.step()
+        if self.it % 2 == 0:
+            a_loss = -self.q1(torch.cat([obs, torch.tanh(self.actor(obs))], 1)).mean()
+            self.a_opt.zero_grad()
+            a_loss.backward()
+            self.a_opt.step()
+            with torch.no_grad():
+                for m, t in ((self.actor, self.actor_t), (self.q1, self.q1_t), (self.q2, self.q2_t)):
+                    for p, tp in zip(m.parameters(), t.parameters()):
+                        tp.data.mul_(0.995).add_(0.005 * p.data)
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--env", default="HalfCheetah-v5")
-    p.add_argument("--updates", type=int, default=1000)
+    p.add_argument("--updates", type=int, default=300)
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--plain", action="store_true", help="also time fast_kernels=False")
     args = p.parse_args()
     set_threads(1)
     env = make_env(args.env)
@@ -42,26 +96,39 @@ def main() -> None:
         obs = nxt if not (term or trunc) else env.reset()[0]
     env_sps = 10_000 / (time.perf_counter() - t0)
 
-    base = dict(env_id=args.env, delta_t=100)  # frequent topology updates: a pessimistic sparse figure
-    agents = {
-        "dense": make_agent(
-            Config(**base, actor_sparsity=0.0, critic_sparsity=0.0), obs_dim, act_dim, low, high, Seeder(0)
-        ),
-        "rlx2 90/85": make_agent(Config(**base), obs_dim, act_dim, low, high, Seeder(0)),
-    }
+    base = dict(env_id=args.env, delta_t=100)
+    variants = {"dense": dict(actor_sparsity=0.0, critic_sparsity=0.0), "rlx2 90/85": {}}
+    if args.plain:
+        variants |= {f"{k} (plain)": {**v, "fast_kernels": False} for k, v in list(variants.items())}
+    agents: dict = {"reference": ReferenceTD3(obs_dim, act_dim, torch.Generator().manual_seed(0))}
+    for name, kw in variants.items():
+        agents[name] = make_agent(Config(**base, **kw), obs_dim, act_dim, low, high, Seeder(0))
     times = {k: 0.0 for k in agents}
-    for _ in range(args.rounds):  # interleave so machine load hits both alike
+    acting = {}
+    for name in variants:  # env steps/s when acting with the agent's actor (as in training after warm-up)
+        agent, o = agents[name], env.reset(seed=1)[0]
+        t = time.perf_counter()
+        for _ in range(2_000):
+            a = agent.mean_action(o.astype(np.float32))
+            o, _, term, trunc, _ = env.step(a)
+            if term or trunc:
+                o = env.reset()[0]
+        acting[name] = 2_000 / (time.perf_counter() - t)
+    for _ in range(args.rounds):  # interleave so machine load hits every agent alike
         for name, agent in agents.items():
-            batches = [buf.sample(256, 3, rng) for _ in range(args.updates)]
+            batches = [buf.sample_nstep(256, 3, 0.99, rng) for _ in range(args.updates)]
             t = time.perf_counter()
             for b in batches:
                 agent.update(b)
             times[name] += time.perf_counter() - t
     rates = {k: args.rounds * args.updates / v for k, v in times.items()}
-    print(f"env {args.env}: random env steps/s {env_sps:,.0f}")
+    print(f"env {args.env}: random-action env steps/s {env_sps:,.0f}")
+    for k, v in acting.items():
+        print(f"env steps/s acting with the {k} actor: {v:,.0f}")
     for k, v in rates.items():
-        print(f"TD3 {k:>10}: {v:7.1f} updates/s (3-step targets, batch 256, 256-256, 1 thread)")
+        print(f"TD3 {k:>18}: {v:7.1f} updates/s (batch 256, 256-256, 1 thread)")
     print(f"sparse / dense speed ratio: {rates['rlx2 90/85'] / rates['dense']:.3f}")
+    print(f"dense / reference speed ratio: {rates['dense'] / rates['reference']:.3f}")
 
 
 if __name__ == "__main__":

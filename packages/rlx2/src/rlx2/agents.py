@@ -7,6 +7,7 @@ and FLOP counters that price every forward/backward by the current mask densitie
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from typing import Any
 
@@ -14,10 +15,22 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from rlx2.buffer import NStepBatch
 from rlx2.config import Config
 from rlx2.networks import Actor, GaussianActor, TwinCritic, linears
-from rlx2.nstep import truncated_nstep
 from rlx2.sparse import MaskedLayers, TopologySchedule, soft_update, sparse_step
+
+
+@contextlib.contextmanager
+def frozen(params: list[torch.nn.Parameter]):
+    """Build the graph without these parameters (the actor loss needs no critic weight grads)."""
+    for p in params:
+        p.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for p in params:
+            p.requires_grad_(True)
 
 
 class SparseAgent:
@@ -33,13 +46,31 @@ class SparseAgent:
         init_gen = seeder.torch("init")
         self.gen = seeder.torch("update")  # target noise, SAC sampling, SET growth
         self.actor = self._make_actor(obs_dim, act_dim, init_gen)
-        self.critic = TwinCritic(obs_dim, act_dim, cfg.hidden, init_gen)
+        self.critic = TwinCritic(obs_dim, act_dim, cfg.hidden, init_gen, fast=cfg.fast_kernels)
         self.actor_masks = MaskedLayers(linears(self.actor), cfg.actor_sparsity)
         self.critic_masks = MaskedLayers(linears(self.critic), cfg.critic_sparsity)
         self.actor_target = copy.deepcopy(self.actor) if cfg.algo == "td3" else None  # SAC has none
         self.critic_target = copy.deepcopy(self.critic)
-        self.actor_opt = torch.optim.Adam(self.actor.parameters(), lr=cfg.lr)
-        self.critic_opt = torch.optim.Adam(self.critic.parameters(), lr=cfg.lr)
+        for target in (self.actor_target, self.critic_target):
+            if target is not None:
+                target.requires_grad_(False)
+        # parameter lists cached once: listing a module's parameters costs more than a fused update
+        self.critic_params = list(self.critic.parameters())
+        self._critic_pair = (
+            list(self.critic_target.parameters()),
+            self.critic_params,
+            linears(self.critic_target),
+        )
+        self._actor_pair = (
+            (list(self.actor_target.parameters()), list(self.actor.parameters()), linears(self.actor_target))
+            if self.actor_target is not None
+            else None
+        )
+        # fused Adam: one kernel per step instead of ~10 tensor ops per parameter
+        self.actor_opt = torch.optim.Adam(self.actor.parameters(), lr=cfg.lr, fused=cfg.fast_kernels or None)
+        self.critic_opt = torch.optim.Adam(
+            self.critic.parameters(), lr=cfg.lr, fused=cfg.fast_kernels or None
+        )
         evolve = cfg.topology != "static"
         actor_every = cfg.policy_freq if cfg.algo == "td3" else 1
         self.critic_schedule = TopologySchedule(cfg.delta_t, cfg.iterations, cfg.zeta0) if evolve else None
@@ -99,28 +130,16 @@ class SparseAgent:
             self._count_dense_grad("actor")
 
     def _update_targets(self, actor_too: bool) -> None:
-        soft_update(self.critic_target, self.critic, self.cfg.tau)
-        self.critic_masks.apply_to_weights(linears(self.critic_target))  # target shares the online topology
-        if actor_too and self.actor_target is not None:
-            soft_update(self.actor_target, self.actor, self.cfg.tau)
-            self.actor_masks.apply_to_weights(linears(self.actor_target))
+        target, online, target_layers = self._critic_pair
+        soft_update(target, online, self.cfg.tau)
+        self.critic_masks.apply_to_weights(target_layers)  # the target shares the online topology
+        if actor_too and self._actor_pair is not None:
+            target, online, target_layers = self._actor_pair
+            soft_update(target, online, self.cfg.tau)
+            self.actor_masks.apply_to_weights(target_layers)
 
-    @staticmethod
-    def _targets(batch: dict[str, np.ndarray], gamma: float):
-        ret, last, boot, used = truncated_nstep(
-            batch["reward"], batch["terminated"], batch["truncated"], gamma
-        )
-        rows = np.arange(len(last))
-        boot_obs = torch.as_tensor(batch["next_obs"][rows, last])
-        return (
-            torch.as_tensor(ret, dtype=torch.float32),
-            boot_obs,
-            torch.as_tensor(boot, dtype=torch.float32),
-            used,
-            last,
-        )
-
-    def update(self, batch: dict[str, np.ndarray]) -> dict[str, float]:
+    def update(self, batch: NStepBatch) -> dict[str, torch.Tensor]:
+        """One training iteration; returns detached losses (convert with ``float`` only when logged)."""
         raise NotImplementedError
 
     # --- checkpointing ----------------------------------------------------------------------------------
@@ -172,36 +191,36 @@ class TD3(SparseAgent):
 
     def _make_actor(self, obs_dim, act_dim, gen):
         c = self.cfg
-        return Actor(obs_dim, act_dim, c.hidden, self.scale, (self.high + self.low) / 2.0, gen)
+        return Actor(
+            obs_dim, act_dim, c.hidden, self.scale, (self.high + self.low) / 2.0, gen, c.fast_kernels
+        )
 
-    def update(self, batch: dict[str, np.ndarray]) -> dict[str, float]:
-        cfg, b = self.cfg, self.cfg.batch_size
+    def update(self, batch: NStepBatch) -> dict[str, torch.Tensor]:
+        cfg, b = self.cfg, batch.obs.shape[0]
         self.iterations += 1
-        obs = torch.as_tensor(batch["obs"][:, 0])
-        act = torch.as_tensor(batch["action"][:, 0])
-        ret, boot_obs, boot, _, _ = self._targets(batch, cfg.gamma)
+        obs = batch.obs
         with torch.no_grad():
-            noise = torch.randn(act.shape, generator=self.gen) * cfg.policy_noise * self.scale
-            noise = torch.maximum(
-                torch.minimum(noise, cfg.noise_clip * self.scale), -cfg.noise_clip * self.scale
-            )
-            next_act = torch.maximum(torch.minimum(self.actor_target(boot_obs) + noise, self.high), self.low)
-            tq1, tq2 = self.critic_target(boot_obs, next_act)
-            y = ret + boot * torch.minimum(tq1, tq2)
-        q1, q2 = self.critic(obs, act)
+            noise = torch.randn(batch.action.shape, generator=self.gen) * (cfg.policy_noise * self.scale)
+            lim = cfg.noise_clip * self.scale
+            noise = noise.clamp(-lim, lim)
+            next_act = (self.actor_target(batch.boot_obs) + noise).clamp(self.low, self.high)
+            tq1, tq2 = self.critic_target(batch.boot_obs, next_act)
+            y = batch.ret + batch.boot * torch.minimum(tq1, tq2)
+        q1, q2 = self.critic(obs, batch.action)
         critic_loss = F.mse_loss(q1, y) + F.mse_loss(q2, y)
         self._critic_step(critic_loss)
         # target actor + target critics forward, online critics forward + backward
         self._count(self.per_sample["actor"], b)
         self._count(self.per_sample["critic"], 4 * b)
-        info = {"critic_loss": critic_loss.item()}
+        info = {"critic_loss": critic_loss.detach()}
         if self.iterations % cfg.policy_freq == 0:
-            actor_loss = -self.critic.q1_only(obs, self.actor(obs)).mean()
+            with frozen(self.critic_params):  # gradients reach the actor through Q1's inputs only
+                actor_loss = -self.critic.q1_only(obs, self.actor(obs)).mean()
             self._actor_step(actor_loss)
             self._count(self.per_sample["actor"], 3 * b)
             self._count(self.per_sample["q1"], 3 * b)
             self._update_targets(actor_too=True)
-            info["actor_loss"] = actor_loss.item()
+            info["actor_loss"] = actor_loss.detach()
         return info
 
 
@@ -216,49 +235,47 @@ class SAC(SparseAgent):
 
     def _make_actor(self, obs_dim, act_dim, gen):
         c = self.cfg
-        return GaussianActor(obs_dim, act_dim, c.hidden, self.scale, (self.high + self.low) / 2.0, gen)
+        return GaussianActor(obs_dim, act_dim, c.hidden, self.scale, (self.high + self.low) / 2.0, gen,
+                             c.fast_kernels)  # fmt: skip
 
     @torch.no_grad()
     def sample_action(self, obs: np.ndarray) -> np.ndarray:
         a, _ = self.actor.sample(torch.as_tensor(obs, dtype=torch.float32)[None], self.gen)
         return a[0].numpy()
 
-    def update(self, batch: dict[str, np.ndarray]) -> dict[str, float]:
-        cfg, b = self.cfg, self.cfg.batch_size
+    def update(self, batch: NStepBatch) -> dict[str, torch.Tensor]:
+        cfg, b = self.cfg, batch.obs.shape[0]
         self.iterations += 1
         alpha = self.log_alpha.detach().exp()
-        obs = torch.as_tensor(batch["obs"][:, 0])
-        act = torch.as_tensor(batch["action"][:, 0])
-        ret, boot_obs, boot, used, _ = self._targets(batch, cfg.gamma)
-        n = batch["reward"].shape[1]
+        obs = batch.obs
         with torch.no_grad():
-            next_act, next_logp = self.actor.sample(boot_obs, self.gen)
-            tq1, tq2 = self.critic_target(boot_obs, next_act)
-            y = ret + boot * (torch.minimum(tq1, tq2) - alpha * next_logp)
-            if n > 1:  # soft terms gamma^(k+1) * (-alpha log pi) at the intermediate states s_{k+1}, k < m
-                inter = used[:, 1:]  # k+1 <= m  <=>  k < m
-                s_mid = torch.as_tensor(batch["next_obs"][:, :-1]).reshape(-1, boot_obs.shape[-1])
-                _, logp_mid = self.actor.sample(s_mid, self.gen)
-                disc = torch.as_tensor(cfg.gamma ** np.arange(1, n) * inter, dtype=torch.float32)
-                y = y - alpha * (disc * logp_mid.view(b, n - 1)).sum(-1)
-                self._count(self.per_sample["actor"], b * (n - 1))
-        q1, q2 = self.critic(obs, act)
+            next_act, next_logp = self.actor.sample(batch.boot_obs, self.gen)
+            tq1, tq2 = self.critic_target(batch.boot_obs, next_act)
+            y = batch.ret + batch.boot * (torch.minimum(tq1, tq2) - alpha * next_logp)
+            if batch.mid_obs is not None:  # soft terms gamma^(k+1) * (-alpha log pi) at s_{k+1}, k < m
+                n1 = batch.mid_obs.shape[1]
+                _, logp_mid = self.actor.sample(batch.mid_obs.reshape(b * n1, -1), self.gen)
+                disc = cfg.gamma ** torch.arange(1, n1 + 1, dtype=torch.float32) * batch.mid_used
+                y = y - alpha * (disc * logp_mid.view(b, n1)).sum(-1)
+                self._count(self.per_sample["actor"], b * n1)
+        q1, q2 = self.critic(obs, batch.action)
         critic_loss = F.mse_loss(q1, y) + F.mse_loss(q2, y)
         self._critic_step(critic_loss)
         pi, logp = self.actor.sample(obs, self.gen)
-        q1_pi, q2_pi = self.critic(obs, pi)
+        with frozen(self.critic_params):
+            q1_pi, q2_pi = self.critic(obs, pi)
         actor_loss = (alpha * logp - torch.minimum(q1_pi, q2_pi)).mean()
         self._actor_step(actor_loss)
-        alpha_loss = -(self.log_alpha * (logp.detach() + self.target_entropy)).mean()
+        # the temperature loss of the reference (pytorch_sac): alpha * (-log pi - target entropy)
+        alpha_loss = (self.log_alpha.exp() * (-logp.detach() - self.target_entropy)).mean()
         self.alpha_opt.zero_grad(set_to_none=True)
         alpha_loss.backward()
         self.alpha_opt.step()
         self._update_targets(actor_too=False)
         self._count(self.per_sample["actor"], b + 3 * b)  # next-action sample, actor fwd + bwd
-        self._count(
-            self.per_sample["critic"], b + 3 * b + 3 * b
-        )  # target, critic fwd+bwd, critic in actor loss
-        return {"critic_loss": critic_loss.item(), "actor_loss": actor_loss.item(), "alpha": float(alpha)}
+        # target critics, critic fwd + bwd, critics in the actor loss
+        self._count(self.per_sample["critic"], b + 3 * b + 3 * b)
+        return {"critic_loss": critic_loss.detach(), "actor_loss": actor_loss.detach(), "alpha": alpha}
 
     def optimizers(self):
         return {"actor_opt": self.actor_opt, "critic_opt": self.critic_opt, "alpha_opt": self.alpha_opt}

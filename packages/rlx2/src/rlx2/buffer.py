@@ -3,7 +3,12 @@ behaviour has drifted too far from the current policy (RLx2's policy-distance ch
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
+import torch
+
+from rlx2.nstep import truncated_nstep
 
 FIELDS = ("obs", "action", "action_mean", "reward", "next_obs", "terminated", "truncated")
 
@@ -16,6 +21,26 @@ def policy_distance(current: np.ndarray, stored_mean: np.ndarray, max_action: np
     """
     diff = (np.asarray(current) - np.asarray(stored_mean)) / np.asarray(max_action)
     return 0.5 * float(np.mean(diff**2))
+
+
+@dataclasses.dataclass
+class NStepBatch:
+    """What an update needs from ``batch_size`` runs of ``n`` consecutive transitions (torch tensors)."""
+
+    obs: torch.Tensor
+    """[B, obs_dim]: the first state of each run."""
+    action: torch.Tensor
+    """[B, act_dim]: the executed first action."""
+    ret: torch.Tensor
+    """[B]: discounted reward sum up to and including transition ``m`` (the first episode end, or n-1)."""
+    boot_obs: torch.Tensor
+    """[B, obs_dim]: the bootstrap state, ``next_obs`` of transition ``m``."""
+    boot: torch.Tensor
+    """[B]: ``gamma^(m+1)``, or 0 if transition ``m`` terminated."""
+    mid_obs: torch.Tensor | None = None
+    """[B, n-1, obs_dim]: ``next_obs`` of transitions ``0..n-2`` (SAC's intermediate soft terms)."""
+    mid_used: torch.Tensor | None = None
+    """[B, n-1]: 1 where the intermediate state ``k+1`` lies before the cut (``k < m``), else 0."""
 
 
 class ReplayBuffer:
@@ -53,6 +78,34 @@ class ReplayBuffer:
         start = rng.integers(self.left, self.ptr - n + 1, size=batch_size)
         idx = (start[:, None] + np.arange(n)[None, :]) % self.capacity
         return {k: v[idx] for k, v in self.data.items()}
+
+    def sample_nstep(
+        self, batch_size: int, n: int, gamma: float, rng: np.random.Generator, intermediate: bool = False
+    ) -> NStepBatch:
+        """Sample runs of ``n`` consecutive transitions and reduce them to truncated n-step targets.
+
+        Only the fields the update needs are gathered (the bootstrap ``next_obs`` once per run).
+        """
+        if self.size < n:
+            raise ValueError(f"buffer holds {self.size} transitions, fewer than n = {n}")
+        start = rng.integers(self.left, self.ptr - n + 1, size=batch_size)
+        idx = (start[:, None] + np.arange(n)[None, :]) % self.capacity
+        d = self.data
+        ret, last, boot, used = truncated_nstep(
+            d["reward"][idx], d["terminated"][idx], d["truncated"][idx], gamma
+        )
+        first = idx[:, 0]
+        out = NStepBatch(
+            obs=torch.from_numpy(d["obs"][first]),
+            action=torch.from_numpy(d["action"][first]),
+            ret=torch.from_numpy(ret.astype(np.float32)),
+            boot_obs=torch.from_numpy(d["next_obs"][idx[np.arange(batch_size), last]]),
+            boot=torch.from_numpy(boot.astype(np.float32)),
+        )
+        if intermediate and n > 1:
+            out.mid_obs = torch.from_numpy(d["next_obs"][idx[:, :-1]])
+            out.mid_used = torch.from_numpy(used[:, 1:].astype(np.float32))
+        return out
 
     def oldest(self, k: int) -> dict[str, np.ndarray]:
         idx = (self.left + np.arange(min(k, self.size))) % self.capacity

@@ -7,6 +7,7 @@ import dataclasses
 from paperkit import check_choice, check_int_at_least, check_non_negative, check_positive, check_range
 
 ALGOS = ("td3", "sac")
+SAC_COLLECT = ("sample", "mean")
 TOPOLOGIES = ("rigl", "set", "static")
 
 
@@ -72,6 +73,12 @@ class Config:
     """TD3 Gaussian exploration noise (x max action)."""
     init_alpha: float = 1.0
     """SAC initial entropy temperature (tuned to target entropy -|A|)."""
+    sac_collect: str = "sample"
+    """[R] SAC's behaviour action: ``sample`` from the policy (SAC as published), or its ``mean`` (what the
+    official RLx2 SAC script executes, since its ``select_action`` defaults to the mean)."""
+    fast_kernels: bool = True
+    """oneDNN matmuls for the linear layers and fused Adam (same maths; ~2x faster on CPU). False = plain
+    ``F.linear`` and for-loop Adam."""
     reset_optimizer_state: bool = False
     """[R] Zero Adam moments of moved connections on a topology update (the reference does not)."""
     eval_interval: int = 5_000
@@ -89,6 +96,7 @@ class Config:
     def __post_init__(self) -> None:
         check_choice("algo", self.algo, ALGOS)
         check_choice("topology", self.topology, TOPOLOGIES)
+        check_choice("sac_collect", self.sac_collect, SAC_COLLECT)
         check_int_at_least("seed", self.seed, 0)
         check_int_at_least("total_steps", self.total_steps, 1)
         check_int_at_least("start_steps", self.start_steps, 1)

@@ -14,10 +14,58 @@ from rlx2.sparse import init_linear_
 LOG_STD_MIN, LOG_STD_MAX = -5.0, 2.0
 
 
-def _mlp(sizes: list[int], generator: torch.Generator) -> nn.Sequential:
+def _onednn_linear(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor | None) -> torch.Tensor:
+    """``x @ w.T + b`` through oneDNN (the op PyTorch's inductor uses for CPU linears)."""
+    return torch.ops.mkldnn._linear_pointwise(x, w, b, "none", [], "")
+
+
+def _onednn_available() -> bool:
+    try:
+        x = torch.ones(2, 3)
+        return torch.allclose(_onednn_linear(x, torch.ones(4, 3), torch.zeros(4)), torch.full((2, 4), 3.0))
+    except (AttributeError, RuntimeError, NotImplementedError):
+        return False
+
+
+ONEDNN = _onednn_available()
+
+
+class _OneDNNLinear(torch.autograd.Function):
+    """A linear layer whose forward and backward matmuls all go through oneDNN.
+
+    On CPUs where the default BLAS (MKL) does not take its fast path (e.g. AMD), oneDNN runs the
+    256-wide matmuls of these MLPs 2-3x faster. Gradients are computed only for inputs that need them.
+    """
+
+    @staticmethod
+    def forward(ctx, x, w, b):
+        ctx.save_for_backward(x, w)
+        return _onednn_linear(x, w, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        g = g.contiguous()  # e.g. the expanded gradient of a mean
+        need_x, need_w, need_b = ctx.needs_input_grad
+        gx = _onednn_linear(g, w.t(), None) if need_x else None  # g @ w
+        gw = _onednn_linear(g.t(), x.t(), None) if need_w else None  # g.T @ x
+        gb = g.sum(0) if need_b else None
+        return gx, gw, gb
+
+
+class FastLinear(nn.Linear):
+    """``nn.Linear`` (same parameters and state dict) whose matmuls use oneDNN when it is available."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not ONEDNN or x.dim() != 2:
+            return F.linear(x, self.weight, self.bias)
+        return _OneDNNLinear.apply(x, self.weight, self.bias)
+
+
+def _mlp(sizes: list[int], generator: torch.Generator, fast: bool = True) -> nn.Sequential:
     layers: list[nn.Module] = []
     for i, (a, b) in enumerate(itertools.pairwise(sizes)):
-        lin = nn.Linear(a, b)
+        lin = FastLinear(a, b) if fast else nn.Linear(a, b)
         init_linear_(lin, generator)
         layers.append(lin)
         if i < len(sizes) - 2:
@@ -32,9 +80,10 @@ def linears(module: nn.Module) -> list[nn.Linear]:
 class Actor(nn.Module):
     """Deterministic TD3 actor: ``scale * tanh(mlp(s)) + bias`` (bias = centre of the action box)."""
 
-    def __init__(self, obs_dim: int, act_dim: int, hidden: int, scale, bias, generator: torch.Generator):
+    def __init__(self, obs_dim: int, act_dim: int, hidden: int, scale, bias, generator: torch.Generator,
+                 fast: bool = True):  # fmt: skip
         super().__init__()
-        self.net = _mlp([obs_dim, hidden, hidden, act_dim], generator)
+        self.net = _mlp([obs_dim, hidden, hidden, act_dim], generator, fast)
         self.register_buffer("scale", torch.as_tensor(scale, dtype=torch.float32))
         self.register_buffer("bias", torch.as_tensor(bias, dtype=torch.float32))
 
@@ -45,9 +94,10 @@ class Actor(nn.Module):
 class GaussianActor(nn.Module):
     """SAC actor: a tanh-squashed Gaussian whose log-std is squashed into [-5, 2]."""
 
-    def __init__(self, obs_dim: int, act_dim: int, hidden: int, scale, bias, generator: torch.Generator):
+    def __init__(self, obs_dim: int, act_dim: int, hidden: int, scale, bias, generator: torch.Generator,
+                 fast: bool = True):  # fmt: skip
         super().__init__()
-        self.net = _mlp([obs_dim, hidden, hidden, 2 * act_dim], generator)
+        self.net = _mlp([obs_dim, hidden, hidden, 2 * act_dim], generator, fast)
         self.register_buffer("scale", torch.as_tensor(scale, dtype=torch.float32))
         self.register_buffer("bias", torch.as_tensor(bias, dtype=torch.float32))
 
@@ -75,10 +125,12 @@ class GaussianActor(nn.Module):
 
 
 class TwinCritic(nn.Module):
-    def __init__(self, obs_dim: int, act_dim: int, hidden: int, generator: torch.Generator):
+    def __init__(
+        self, obs_dim: int, act_dim: int, hidden: int, generator: torch.Generator, fast: bool = True
+    ):
         super().__init__()
-        self.q1 = _mlp([obs_dim + act_dim, hidden, hidden, 1], generator)
-        self.q2 = _mlp([obs_dim + act_dim, hidden, hidden, 1], generator)
+        self.q1 = _mlp([obs_dim + act_dim, hidden, hidden, 1], generator, fast)
+        self.q2 = _mlp([obs_dim + act_dim, hidden, hidden, 1], generator, fast)
 
     def forward(self, obs: torch.Tensor, act: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         x = torch.cat([obs, act], dim=-1)

@@ -96,24 +96,36 @@ class MaskedLayers:
                 mask[torch.topk(w.abs().reshape(-1), k).indices] = True  # random init => a random mask
                 self.masks.append(mask.view_as(w))
         self.is_dense = all(bool(m.all()) for m in self.masks)
+        # only layers with density < 1 are ever masked (ER can leave small layers dense)
+        self.sparse_idx = [i for i, d in enumerate(self.densities) if d < 1.0]
+        self._refresh()
         self.apply_to_weights()
+
+    def _refresh(self) -> None:
+        """Float copies of the sparse layers' masks, for fused (``torch._foreach_*``) multiplies."""
+        self.fmasks = [self.masks[i].to(torch.float32) for i in self.sparse_idx]
+        self._weights = [self.layers[i].weight for i in self.sparse_idx]
 
     # --- keeping weights exact -------------------------------------------------------------------------
     @torch.no_grad()
     def apply_to_weights(self, layers: Sequence[nn.Linear] | None = None) -> None:
         """Zero the masked weights of these layers (default: the online layers; pass target layers too)."""
-        if self.is_dense:
+        if not self.sparse_idx:
             return
-        for layer, mask in zip(layers if layers is not None else self.layers, self.masks):
-            layer.weight.mul_(mask)
+        weights = self._weights if layers is None else [layers[i].weight for i in self.sparse_idx]
+        torch._foreach_mul_(weights, self.fmasks)
 
     @torch.no_grad()
     def mask_grads(self) -> None:
-        if self.is_dense:
+        if not self.sparse_idx:
             return
-        for layer, mask in zip(self.layers, self.masks):
-            if layer.weight.grad is not None:
-                layer.weight.grad.mul_(mask)
+        grads = [w.grad for w in self._weights]
+        if any(g is None for g in grads):
+            for g, m in zip(grads, self.fmasks):
+                if g is not None:
+                    g.mul_(m)
+            return
+        torch._foreach_mul_(grads, self.fmasks)
 
     # --- topology evolution -----------------------------------------------------------------------------
     @torch.no_grad()
@@ -137,6 +149,7 @@ class MaskedLayers:
             layer.weight.copy_(new_weight)
             self.masks[i] = new_mask
             moved += n_swap
+        self._refresh()
         return moved
 
     # --- accounting -------------------------------------------------------------------------------------
@@ -161,13 +174,13 @@ class MaskedLayers:
 
     def load_state(self, tensors: dict[str, torch.Tensor], prefix: str) -> None:
         self.masks = [tensors[f"{prefix}.{i}"].to(torch.bool).clone() for i in range(len(self.masks))]
+        self._refresh()
 
 
 @torch.no_grad()
-def soft_update(target: nn.Module, online: nn.Module, tau: float) -> None:
-    """Polyak averaging ``target <- tau * online + (1 - tau) * target``."""
-    for tp, p in zip(target.parameters(), online.parameters()):
-        tp.lerp_(p, tau)
+def soft_update(target: Sequence[torch.Tensor], online: Sequence[torch.Tensor], tau: float) -> None:
+    """Polyak averaging ``target <- tau * online + (1 - tau) * target`` of two parameter lists (one fused call)."""
+    torch._foreach_lerp_(list(target), list(online), tau)
 
 
 class TopologySchedule:

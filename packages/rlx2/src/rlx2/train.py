@@ -109,7 +109,7 @@ def train(cfg: Config) -> Result:
     # every episode starts from a reset seeded by its index, so resuming at an episode end is exact
     obs, _ = env.reset(seed=seeder.int(f"episode{episode}"))
     next_ckpt = (step // cfg.checkpoint_every + 1) * cfg.checkpoint_every if cfg.checkpoint_every else None
-    info: dict[str, float] = {}
+    info: dict[str, torch.Tensor] = {}
     while step < cfg.total_steps:
         obs32 = obs.astype(np.float32)
         if step < cfg.start_steps:  # random warm-up: the stored "mean" is the random action (official code)
@@ -118,7 +118,7 @@ def train(cfg: Config) -> Result:
             a_mean = agent.mean_action(obs32)
             agent.count_env_step()
             if isinstance(agent, SAC):
-                action = agent.sample_action(obs32)
+                action = agent.sample_action(obs32) if cfg.sac_collect == "sample" else a_mean
             else:
                 action = np.clip(a_mean + rng.normal(0.0, cfg.expl_noise * scale), low, high).astype(
                     np.float32
@@ -133,12 +133,15 @@ def train(cfg: Config) -> Result:
 
         if step > cfg.start_steps:
             n = cfg.nstep if agent.iterations >= cfg.delay_nstep else 1
-            info = agent.update(buffer.sample(cfg.batch_size, n, sample_rng))
+            batch = buffer.sample_nstep(
+                cfg.batch_size, n, cfg.gamma, sample_rng, intermediate=isinstance(agent, SAC)
+            )
+            info = agent.update(batch)
 
         if step % cfg.eval_interval == 0 or step == cfg.total_steps:
             ret = evaluate(agent, cfg.env_id, cfg.eval_episodes, seeder.int(f"eval{step}"))
             curve.append((step, ret))
-            logger.log(step, {"eval_return": ret, "buffer_size": buffer.size, **info,
+            logger.log(step, {"eval_return": ret, "buffer_size": buffer.size, **{k: float(v) for k, v in info.items()},
                               "train_flops_rel": _rel(agent)})  # fmt: skip
 
         if term or trunc:
