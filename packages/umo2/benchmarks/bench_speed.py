@@ -1,15 +1,18 @@
 """Slots per second of the UMO2 simulation loop, seeds vectorised as rows, one thread.
 
     uv run --package umo2 python packages/umo2/benchmarks/bench_speed.py [--slots 20000 --seeds 10]
+    uv run --package umo2 python packages/umo2/benchmarks/bench_speed.py --slots 100000 --algorithms umo2
 
 Prints slot-steps per second (one step advances every row by one slot) and seed-slots per second, for
 UMO2 and, as the reference measured in the same run, the oracle (no learning: the loop's own cost).
-The issue's target is 10^5 slots x 10 seeds within a minute.
+The issue's target is 10^5 slots x 10 seeds within a minute; ``--slots 100000`` measures it directly
+(the wall time of the whole run is printed too).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 from paperkit import set_threads
@@ -21,12 +24,16 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--slots", type=int, default=20_000)
     ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--algorithms", nargs="+", default=["oracle", "umo2", "stale", "random"])
+    ap.add_argument("--topologies", nargs="+", default=["diamond", "line3"])
     args = ap.parse_args()
     set_threads(1)
-    print(f"{args.seeds} seeds vectorised, {args.slots} slots, 1 thread")
+    print(
+        f"{args.seeds} seeds vectorised, {args.slots} slots, 1 thread; load average {os.getloadavg()[0]:.1f}"
+    )
     ref = None
-    for topology in ("diamond", "line3"):
-        for algo in ("oracle", "umo2", "stale", "random"):
+    for topology in args.topologies:
+        for algo in args.algorithms:
             cfg = RunConfig(algorithm=algo, topology=topology, horizon=args.slots)
             t0 = time.perf_counter()
             simulate(load_topology(topology), cfg, [args.slots] * args.seeds, list(range(args.seeds)))
@@ -35,8 +42,9 @@ def main() -> None:
             ref = ref or rate
             print(
                 f"{topology:8s} {algo:8s} {rate:10.0f} slot-steps/s {rate * args.seeds:12.0f} seed-slots/s "
-                f"({rate / ref:.2f}x diamond oracle); 1e5 slots x {args.seeds} seeds: {1e5 / rate:.1f} s"
+                f"({rate / ref:.2f}x first row); wall {dt:.1f} s; 1e5 slots x {args.seeds} seeds: {1e5 / rate:.1f} s"
             )
+    print(f"load average at the end {os.getloadavg()[0]:.1f} (other processes share the cores)")
 
 
 if __name__ == "__main__":

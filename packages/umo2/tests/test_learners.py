@@ -1,7 +1,8 @@
 import numpy as np
+import pytest
 
 from umo2 import BanditAdmission, ModeLearner, Schedule, block_starts, load_topology, max_utility_admission
-from umo2.learners import sample_modes
+from umo2.learners import queue_rate, sample_modes
 
 
 def test_block_lengths_grow_like_sqrt2():
@@ -57,8 +58,9 @@ def test_sample_modes_inverse_cdf():
     assert sample_modes(p, np.array([[0.3, 0.5]])).tolist() == [[1, 0]]
 
 
-def test_bandit_admission_stays_feasible():
-    adm = BanditAdmission(4, 2, 1.5, V=np.full(4, 10.0), delta=np.full(4, 0.1), eta0=50.0)
+@pytest.mark.parametrize("rate", ["instant", "cumulative"])
+def test_bandit_admission_stays_feasible(rate):
+    adm = BanditAdmission(4, 2, 1.5, V=np.full(4, 10.0), delta=np.full(4, 0.1), eta0=50.0, rate=rate)
     rng = np.random.default_rng(3)
     for _ in range(300):
         q = rng.exponential(50.0, (4, 2))
@@ -77,3 +79,34 @@ def test_reference_lp_matches_max_flow():
     np.testing.assert_allclose(
         max_utility_admission(line, np.array([0.9, 0.18, 0.9]), 0.05), [0.13], atol=1e-6
     )
+
+
+def test_scale_memory_full_is_the_plain_cumulative_sum():
+    rng = np.random.default_rng(4)
+    full = ModeLearner(2, 3, 2, explore=0.1, share=0.01, scale_memory="full")
+    disc = ModeLearner(2, 3, 2, explore=0.1, share=0.01)
+    total = np.zeros((2, 3))
+    for _ in range(50):
+        W = rng.exponential(5.0, (2, 3)) * (rng.random((2, 3)) < 0.7)
+        u = 1.0 - rng.random((2, 3))
+        for lrn in (full, disc):
+            modes = lrn.choose(W, u)
+            lrn.update(modes, W, np.where(modes == 1, 1.0, 0.2), W > 0)
+        total += W * W
+    np.testing.assert_allclose(full.sum_sq, total)
+    assert (disc.sum_sq < total).all()  # discounted at the fixed-share rate
+    with pytest.raises(ValueError, match="scale_memory"):
+        ModeLearner(1, 1, 2, explore=0.1, share=0.0, scale_memory="window")
+
+
+def test_queue_rates_agree_on_steady_queues_and_differ_after_a_spike():
+    steady = np.full(50, 7.0)
+    spike = np.r_[np.full(10, 300.0), np.full(40, 7.0)]
+    for lips in (steady, spike):
+        t, lip_sq = len(lips), np.sum(lips**2)
+        inst = queue_rate(2.0, lips[-1], t, lip_sq, "instant")
+        cum = queue_rate(2.0, lips[-1], t, lip_sq, "cumulative")
+        if lips is steady:
+            np.testing.assert_allclose(inst, cum)  # 2 / (7 sqrt(50)) both
+        else:
+            assert cum < inst / 5  # remembers the spike: more cautious steps

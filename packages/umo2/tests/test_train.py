@@ -70,3 +70,16 @@ def test_smoke_cells_return_headline_records(tmp_path):
         records = run_cell(exp, method="umo2", seed=0, preset="smoke", out_dir=tmp_path / exp.name)
         assert any(r.metric == "gap" and r.step is None for r in records)
         assert sorted(r.step for r in records if r.metric == "gap" and r.step is not None) == [300, 1000]
+
+
+def test_interrupted_study_resumes_from_its_cache(tmp_path, monkeypatch):
+    from umo2 import experiments
+
+    first = experiments.study("smoke", 1, tmp_path / "docs", tmp_path / "cache")
+    assert len(list((tmp_path / "cache").iterdir())) == 2 * len(experiments.ALGORITHMS)
+
+    def no_play(*args, **kwargs):
+        raise AssertionError("a cached batch was recomputed")
+
+    monkeypatch.setattr(experiments, "play", no_play)
+    assert experiments.study("smoke", 1, tmp_path / "docs", tmp_path / "cache") == first

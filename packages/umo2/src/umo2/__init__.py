@@ -9,7 +9,7 @@ from umo2.learners import BanditAdmission, GreedyStale, ModeLearner, OracleAdmis
 from umo2.network import Topology, differential_backlog, load_topology, parse_topology, queue_step
 from umo2.reference import max_utility_admission
 from umo2.schedule import Schedule, block_starts, utility
-from umo2.simulate import Trace, simulate, tuned_parameters
+from umo2.simulate import Simulator, Trace, simulate, tuned_parameters
 from umo2.train import Result, evaluate, train
 
 __version__ = "0.1.0"
@@ -24,6 +24,7 @@ __all__ = [
     "Result",
     "RunConfig",
     "Schedule",
+    "Simulator",
     "Topology",
     "Trace",
     "__version__",

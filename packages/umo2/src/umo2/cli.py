@@ -9,7 +9,7 @@ from paperkit import make_run_dir, set_threads
 from paperkit.cli import Flat, reproduce_command, run_cli  # run_cli is not re-exported by paperkit/__init__
 
 from umo2.config import RunConfig
-from umo2.experiments import EXPERIMENTS, study
+from umo2.experiments import EXPERIMENTS, ablation, study
 from umo2.network import load_topology
 from umo2.train import evaluate, train
 
@@ -43,10 +43,21 @@ def study_command(
     preset: Literal["smoke", "quick", "paper"] = "quick",
     seeds: int | None = None,
     out: Path = Path("packages/umo2/docs"),
+    cache: Path = Path("runs/umo2/study-cache"),
 ) -> None:
-    """Every algorithm with all seeds and horizons in one batch: markdown tables and PNG plots."""
+    """Every algorithm with all seeds and horizons in one batch: markdown tables and PNG plots.
+
+    Args:
+        cache: finished (network, algorithm) batches are stored here; a rerun resumes from them.
+    """
     set_threads(1)
-    print(study(preset, seeds, out))
+    print(study(preset, seeds, out, cache))
+
+
+def ablate_command(preset: Literal["smoke", "quick", "paper"] = "quick", seeds: int | None = None) -> None:
+    """UMO2 with each reconstruction choice ([R]) flipped: a markdown table."""
+    set_threads(1)
+    print(ablation(preset, seeds))
 
 
 def main() -> None:
@@ -56,6 +67,7 @@ def main() -> None:
             "evaluate": evaluate_command,
             "reproduce": reproduce_command(EXPERIMENTS),
             "study": study_command,
+            "ablate": ablate_command,
         },
         prog="umo2",
     )

@@ -37,6 +37,9 @@ class RunConfig:
     scale_memory: Literal["share", "full"] = "share"
     """[R] the mode learner's scale-free rate sqrt(ln M / (M sum W^2)): "share" discounts the sum of W^2 at
     the fixed-share rate (follows the current block's scale), "full" keeps the plain cumulative sum."""
+    admission_rate: Literal["instant", "cumulative"] = "instant"
+    """[R] the admission learner's queue-dependent rate: eta0 / ((V + ||q_t||) sqrt(t)) ("instant") or
+    eta0 / sqrt(sum_s (V + ||q_s||)^2) ("cumulative")."""
     checkpoint_every: int = 0
     """With a run folder, write a resumable checkpoint every this many slots (0: only when stopped early)."""
     slack: float = 0.05
@@ -61,6 +64,7 @@ class RunConfig:
         check_range("delta_exponent", self.delta_exponent, 0.0, 1.0, low_open=True)
         check_positive("eta0", self.eta0)
         check_choice("scale_memory", self.scale_memory, ("share", "full"))
+        check_choice("admission_rate", self.admission_rate, ("instant", "cumulative"))
         check_int_at_least("checkpoint_every", self.checkpoint_every, 0)
         check_range("slack", self.slack, 0.0, 1e3)
         check_positive("block_base", self.block_base)

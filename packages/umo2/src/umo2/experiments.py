@@ -10,12 +10,14 @@ at every T (``step`` = T, for log-log curves); ``avg_backlog`` and ``final_backl
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from paperkit import Experiment, ResultRecord
+from paperkit import Experiment, ResultRecord, config_to_dict, load_checkpoint, save_checkpoint
 
 from umo2.config import ALGORITHMS, RunConfig
 from umo2.network import load_topology
@@ -37,10 +39,10 @@ def loglog_slope(x: np.ndarray, y: np.ndarray) -> float:
     return float(np.polyfit(np.log(np.asarray(x)[keep]), np.log(np.asarray(y)[keep]), 1)[0])
 
 
-def play(topology: str, algorithm: str, seeds: Sequence[int], preset: str) -> Trace:
-    """Rows are (seed, T) pairs, seed-major."""
+def play(topology: str, algorithm: str, seeds: Sequence[int], preset: str, **overrides: Any) -> Trace:
+    """Rows are (seed, T) pairs, seed-major; ``overrides`` are RunConfig fields."""
     Ts = HORIZONS[preset]
-    cfg = RunConfig(algorithm=algorithm, topology=topology, horizon=max(Ts))
+    cfg = RunConfig(algorithm=algorithm, topology=topology, horizon=max(Ts), **overrides)
     return simulate(
         load_topology(topology), cfg, [T for _ in seeds for T in Ts], [s for s in seeds for _ in Ts]
     )
@@ -102,8 +104,49 @@ EXPERIMENTS = [
 ]
 
 
-def study(preset: str = "quick", n_seeds: int | None = None, out: Path = Path("packages/umo2/docs")) -> str:
-    """All algorithms, every seed and horizon in one batch per (network, algorithm); markdown + PNGs."""
+TRACE_FIELDS = [f.name for f in dataclasses.fields(Trace)]
+
+
+def cached_play(
+    topology: str, algorithm: str, seeds: Sequence[int], preset: str, cache: Path | None
+) -> Trace:
+    """:func:`play`, with each finished batch saved as a paperkit checkpoint under ``cache`` and read back
+    on the next call, so an interrupted study resumes at the first unfinished (network, algorithm)."""
+    if cache is None:
+        return play(topology, algorithm, seeds, preset)
+    key = {
+        "topology": topology,
+        "preset": preset,
+        "seeds": list(seeds),
+        "horizons": list(HORIZONS[preset]),
+        "run": config_to_dict(
+            RunConfig(algorithm=algorithm, topology=topology, horizon=max(HORIZONS[preset]))
+        ),
+    }
+    path = cache / f"{preset}-{len(seeds)}seeds-{topology}-{algorithm}"
+    if (path / "state.json").is_file():
+        try:
+            ckpt = load_checkpoint(path, config=key)
+        except ValueError:
+            pass  # another config or a corrupt file: recompute
+        else:
+            return Trace(**{f: ckpt.arrays[f] for f in TRACE_FIELDS})
+    trace = play(topology, algorithm, seeds, preset)
+    save_checkpoint(
+        path, config=key, step=max(HORIZONS[preset]), arrays={f: getattr(trace, f) for f in TRACE_FIELDS}
+    )
+    return trace
+
+
+def study(
+    preset: str = "quick",
+    n_seeds: int | None = None,
+    out: Path = Path("packages/umo2/docs"),
+    cache: Path | None = Path("runs/umo2/study-cache"),
+) -> str:
+    """All algorithms, every seed and horizon in one batch per (network, algorithm); markdown + PNGs.
+
+    Finished batches are cached under ``cache`` (None: no cache), so an interrupted study resumes."""
     n_seeds = SEEDS[preset] if n_seeds is None else n_seeds
     seeds = list(range(n_seeds))
     Ts = np.array(HORIZONS[preset])
@@ -113,7 +156,7 @@ def study(preset: str = "quick", n_seeds: int | None = None, out: Path = Path("p
     ]
     results: dict[str, dict[str, Trace]] = {}
     for topology in ("diamond", "line3"):
-        results[topology] = {a: play(topology, a, seeds, preset) for a in ALGORITHMS}
+        results[topology] = {a: cached_play(topology, a, seeds, preset, cache) for a in ALGORITHMS}
         lines += [
             f"### {topology}",
             "",
@@ -149,3 +192,42 @@ def _fmt(v: np.ndarray) -> str:
         return "n/a"
     q = np.nanquantile(v, [0.25, 0.5, 0.75])
     return f"{q[1]:.3g} [{q[0]:.3g}, {q[2]:.3g}]"
+
+
+# [R] choices of the UMO2 stand-ins that the available sources do not settle, each a RunConfig field
+ABLATIONS: dict[str, dict[str, Any]] = {
+    "umo2 (defaults)": {},
+    "scale_memory=full": {"scale_memory": "full"},
+    "admission_rate=cumulative": {"admission_rate": "cumulative"},
+    "residual_feedback=False": {"residual_feedback": False},
+}
+
+
+def ablation(preset: str = "quick", n_seeds: int | None = None) -> str:
+    """UMO2 with each uncertain choice flipped, all seeds and horizons batched: a markdown table."""
+    n_seeds = SEEDS[preset] if n_seeds is None else n_seeds
+    seeds = list(range(n_seeds))
+    Ts = np.array(HORIZONS[preset])
+    lines = [
+        f"Preset `{preset}`, {n_seeds} seeds, T in {[int(t) for t in Ts]}; median [q25, q75] over seeds.",
+        "",
+    ]
+    for topology in ("diamond", "line3"):
+        lines += [
+            f"#### {topology}",
+            "",
+            f"| variant | gap at T={Ts[-1]} | gap slope vs T | time-avg backlog | best-mode share |",
+            "|---|---|---|---|---|",
+        ]
+        for name, overrides in ABLATIONS.items():
+            tr = play(topology, "umo2", seeds, preset, **overrides)
+            gap = tr.gap.reshape(n_seeds, len(Ts))
+            cells = [
+                gap[:, -1],
+                np.array([loglog_slope(Ts, g) for g in gap]),
+                tr.avg_backlog.reshape(n_seeds, -1)[:, -1],
+                tr.good_mode.reshape(n_seeds, -1)[:, -1],
+            ]
+            lines.append(f"| {name} | " + " | ".join(_fmt(c) for c in cells) + " |")
+        lines.append("")
+    return "\n".join(lines)

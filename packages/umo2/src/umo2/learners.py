@@ -142,9 +142,12 @@ class BanditAdmission(Stateful):
     V (-f) + <q, lambda>:  y <- Proj(y - eta_t (q_t - V g_hat)). ``residual=True`` uses
     f_t(lambda_t) - f_{t-1}(lambda_{t-1}) in place of f_t(lambda_t) (one-point residual feedback). ``adaptive=True`` uses the queue-dependent
     rate eta_t = eta0 / ((V + ||q_t||_inf) sqrt(t)); ``adaptive=False`` uses eta0 / sqrt(t) (unit scale).
+    ``rate`` [R] picks the queue-dependent form: "instant" scales by this slot's Lipschitz bound
+    V + ||q_t||_inf (above); "cumulative" uses eta0 / sqrt(sum_{s<=t} (V + ||q_s||_inf)^2) (AdaGrad-norm on the
+    same bound; equal to "instant" while the queues are steady, smaller after a backlog spike).
     """
 
-    STATE = ("y", "t", "xi", "f_prev")
+    STATE = ("y", "t", "xi", "f_prev", "lip_sq")
 
     def __init__(
         self,
@@ -157,7 +160,12 @@ class BanditAdmission(Stateful):
         eta0: float,
         adaptive: bool = True,
         residual: bool = True,
+        rate: str = "instant",
     ):
+        if rate not in ("instant", "cumulative"):
+            raise ValueError(f"rate must be 'instant' or 'cumulative', got {rate!r}")
+        self.rate = rate
+        self.lip_sq = np.zeros((n_rows, 1))
         self.C = n_commodities
         self.lambda_max = lambda_max
         self.V = np.asarray(V, dtype=float).reshape(n_rows, 1)
@@ -182,10 +190,20 @@ class BanditAdmission(Stateful):
         g_hat = (self.C / self.delta) * signal[:, None] * self.xi
         grad = q - self.V * g_hat
         if self.adaptive:
-            eta = self.eta0 / ((self.V + np.abs(q).max(axis=1, keepdims=True)) * np.sqrt(self.t))
+            lip = self.V + np.abs(q).max(axis=1, keepdims=True)  # Lipschitz bound of V(-f) + <q, .>
+            self.lip_sq = self.lip_sq + lip * lip
+            eta = queue_rate(self.eta0, lip, self.t, self.lip_sq, self.rate)
         else:
             eta = self.eta0 / np.sqrt(self.t)
         self.y = np.clip(self.y - eta * grad, self.delta, self.lambda_max - self.delta)
+
+
+def queue_rate(eta0: float, lip: np.ndarray, t: int, lip_sq: np.ndarray, rate: str) -> np.ndarray:
+    """Queue-dependent step size of the admission learner from this slot's Lipschitz bound ``lip`` and the
+    running sum ``lip_sq`` of its squares (including this slot): eta0 / (lip sqrt(t)) or eta0 / sqrt(lip_sq)."""
+    if rate == "instant":
+        return eta0 / (lip * np.sqrt(t))
+    return eta0 / np.sqrt(lip_sq)
 
 
 class OracleAdmission(Stateful):

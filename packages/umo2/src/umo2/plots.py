@@ -41,7 +41,7 @@ def plot_study(results: dict[str, dict[str, Trace]], Ts: np.ndarray, n_seeds: in
             yscale="log",
             xlabel="horizon T",
             ylabel="utility gap G_T",
-            title="gap to the LP reference vs T",
+            title="gap to the LP reference vs T (gaps <= 0 not drawn)",
         )
         axes[2].set(
             xscale="log",
@@ -50,6 +50,7 @@ def plot_study(results: dict[str, dict[str, Trace]], Ts: np.ndarray, n_seeds: in
             ylabel="(1/T) sum_t ||Q_t||_1",
             title="time-average backlog vs T",
         )
+        axes[0].set_ylim(bottom=0)  # backlogs are >= 0 (symlog would otherwise label negative decades)
         axes[0].legend(fontsize=7)
         fig.suptitle(f"{topology}: median and IQR over {n_seeds} seeds", fontsize=9)
         fig.tight_layout()

@@ -124,6 +124,7 @@ class Simulator:
                 eta0=cfg.eta0,
                 adaptive=algo != "fixed_rate",
                 residual=cfg.residual_feedback,
+                rate=cfg.admission_rate,
             )
         self.single_hop = algo == "single_hop"
         self._rows, self._links = np.indices((B, L))
