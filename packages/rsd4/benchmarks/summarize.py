@@ -10,7 +10,7 @@ import statistics
 import sys
 from pathlib import Path
 
-METHODS = ("rsd4", "rtd3", "sd3", "td3", "constant", "greedy")
+METHODS = ("rsd4", "rsd4-nomerge", "rtd3", "sd3", "td3", "constant", "greedy")
 
 
 def constant_at_matched_energy(cfg_dict: dict, energy: float) -> float:
@@ -26,7 +26,7 @@ def main(root: Path, png: Path | None) -> None:
         exp, method = p.parts[-4], p.parts[-3]
         d = json.loads(p.read_text())
         r = d["result"]
-        if method not in ("constant", "greedy"):
+        if method not in ("constant", "greedy"):  # a learned agent: the matched-energy baseline
             base = constant_at_matched_energy(d["config"], r["energy"])
             r["matched_ratio"] = (
                 r["throughput"] / base if base > 0 else float("nan")
@@ -39,10 +39,11 @@ def main(root: Path, png: Path | None) -> None:
     for exp in sorted({e for e, _ in cells}):
         print(f"\n### {exp} (mean over seeds; ± = half-width of the 95% CI across seeds)\n")
         print(
-            "| method | seeds | throughput/slot | energy / E0 | throughput / constant at the same energy | drop rate "
-            "| final λ | Q bias (rel.) | N=8 transfer: agent / constant |"
+            "| method | seeds | throughput/slot | energy / E0 (runs) | throughput / constant at the same energy "
+            "| drop rate | final λ | Q bias (rel.) | N=8 transfer: agent / constant at E0 | "
+            "N=8: agent / constant at the same energy |"
         )
-        print("|---|---|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|---|---|")
         for m in METHODS:
             rs = cells.get((exp, m))
             if not rs:
@@ -56,6 +57,17 @@ def main(root: Path, png: Path | None) -> None:
                 for r in rs
                 if r["transfer_throughput"] == r["transfer_throughput"]
             ]
+            tr_m = [
+                r["transfer_throughput"] / r["transfer_matched_constant_throughput"]
+                for r in rs
+                if r.get("transfer_matched_constant_throughput", float("nan")) > 0
+            ]
+            runs = sorted(r["energy"] / r["budget"] for r in rs)
+            spread = f"{fmt(ratio)} ({fmt(runs[0])}–{fmt(runs[-1])})" if len(runs) > 1 else fmt(ratio)
+            nodes = [r.get("energy_ratio_nodes") or [] for r in rs]
+            if nodes and len(nodes[0]) > 1:  # multi-hop: the per-node ratios, mean over runs
+                per = [statistics.fmean(n[k] for n in nodes) for k in range(len(nodes[0]))]
+                spread += " per node " + "/".join(fmt(v) for v in per)
             heuristic = m in ("constant", "greedy")
             matched = (
                 "-"
@@ -69,8 +81,9 @@ def main(root: Path, png: Path | None) -> None:
             )
             lam = "-" if heuristic else fmt(mean("lam"))
             print(
-                f"| {m} | {len(rs)} | {fmt(statistics.fmean(thr))} ± {fmt(ci)} | {fmt(ratio)} | {matched} | "
-                f"{fmt(mean('drop_rate'), 3)} | {lam} | {fmt(mean('q_bias_rel'))} | {fmt(statistics.fmean(tr)) if tr else '-'} |"
+                f"| {m} | {len(rs)} | {fmt(statistics.fmean(thr))} ± {fmt(ci)} | {spread} | {matched} | "
+                f"{fmt(mean('drop_rate'), 3)} | {lam} | {fmt(mean('q_bias_rel'))} | "
+                f"{fmt(statistics.fmean(tr)) if tr else '-'} | {fmt(statistics.fmean(tr_m)) if tr_m else '-'} |"
             )
     if png is None:
         return

@@ -7,7 +7,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rsd4.agent import Agent, AgentSpec, softmax_operator
-from rsd4.train import dual_update
 
 
 @settings(max_examples=40, deadline=None)
@@ -26,12 +25,6 @@ def test_softmax_importance_weights_divide_by_the_noise_pdf():
     log_pdf = torch.tensor([[0.0], [math.log(2.0)]], dtype=torch.float64)
     # weights exp(0)/1 and exp(0)/2 at beta=0
     assert softmax_operator(q, 0.0, log_pdf).item() == pytest.approx((1 * 1 + 2 * 0.5) / 1.5)
-
-
-def test_dual_variable_moves_toward_the_constraint():
-    assert dual_update(1.0, energy=12.0, e0=10.0, lr=0.5) == pytest.approx(1.1)
-    assert dual_update(1.0, energy=8.0, e0=10.0, lr=0.5) == pytest.approx(0.9)
-    assert dual_update(0.05, energy=0.0, e0=10.0, lr=0.5) == 0.0  # never negative
 
 
 @pytest.mark.parametrize("recurrent,double", [(True, True), (True, False), (False, True), (False, False)])

@@ -52,14 +52,17 @@ def test_heuristics_run_and_report():
 
 
 def test_resume_is_bit_exact(tmp_path):
-    full = train(Config(method="rsd4", **SMALL, run_dir=str(tmp_path / "a"), checkpoint_every=10))
-    cfg = Config(method="rsd4", **SMALL, run_dir=str(tmp_path / "b"), checkpoint_every=10)
+    # mixture_from=0.2: the iterates kept for the final mixture (one at episode 10) go through the checkpoint
+    kw = dict(SMALL, mixture_from=0.2)
+    full = train(Config(method="rsd4", **kw, run_dir=str(tmp_path / "a"), checkpoint_every=10))
+    cfg = Config(method="rsd4", **kw, run_dir=str(tmp_path / "b"), checkpoint_every=10)
     train(cfg, stop_after_episodes=10)
     resumed = train(cfg, resume=True)
     for m_full, m_res in zip(full.agent.modules().values(), resumed.agent.modules().values()):
         for (k, v), (_, w) in zip(m_full.state_dict().items(), m_res.state_dict().items()):
             assert torch.equal(v, w), k
     assert full.throughput == resumed.throughput and full.curve == resumed.curve
+    assert len(full.mixture) >= 1 and full.mixture == resumed.mixture
     assert evaluate(cfg)["throughput"] == pytest.approx(full.throughput)
 
 
@@ -84,3 +87,11 @@ def test_cli_bad_input_is_a_clean_error():
         [sys.executable, "-m", "rsd4", "train", "--tau-max", "0"], capture_output=True, text=True
     )
     assert out.returncode == 2 and "tau_max" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_final_policy_last_is_the_final_iterate_and_mixture_is_a_distribution():
+    last = train(Config(method="td3", **SMALL, final_policy="last"))
+    assert last.mixture == [] and last.throughput == last.throughput_last
+    mix = train(Config(method="td3", **SMALL, mixture_from=0.0))
+    assert sum(w for _, w in mix.mixture) == pytest.approx(1.0)
+    assert mix.throughput_last == pytest.approx(last.throughput)  # same run, same final iterate

@@ -2,6 +2,7 @@
 
 from rsd4.agent import Agent, AgentSpec, softmax_operator
 from rsd4.config import Config
+from rsd4.dual import DualState, dual_step
 from rsd4.env import (
     SchedulerCore,
     SchedulingEnv,
@@ -13,7 +14,8 @@ from rsd4.env import (
     transmit_shift_admit,
 )
 from rsd4.heuristics import calibrate, constant_policy, greedy_policy
-from rsd4.train import Result, dual_update, evaluate, train
+from rsd4.multihop import MultiHopCore, MultiHopParams, draw_multihop_system, multihop_transition
+from rsd4.train import Result, evaluate, train
 
 __version__ = "0.1.0"
 
@@ -21,6 +23,9 @@ __all__ = [
     "Agent",
     "AgentSpec",
     "Config",
+    "DualState",
+    "MultiHopCore",
+    "MultiHopParams",
     "Result",
     "SchedulerCore",
     "SchedulingEnv",
@@ -28,11 +33,13 @@ __all__ = [
     "Traces",
     "calibrate",
     "constant_policy",
+    "draw_multihop_system",
     "draw_system",
-    "dual_update",
+    "dual_step",
     "evaluate",
     "greedy_policy",
     "load_traces",
+    "multihop_transition",
     "softmax_operator",
     "success_probability",
     "train",

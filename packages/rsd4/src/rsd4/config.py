@@ -27,6 +27,15 @@ class Config:
     """arrival process of the simulated system"""
     observe_channel: bool = False
     """True: full observation; False: channel hidden (the POMDP)"""
+    channel_stickiness: float = 0.0
+    """ρ: channel matrix ρ·I + (1−ρ)·(random row-stochastic); 0 = the released code's random matrix  [S]"""
+    user_feature: Literal["index", "params"] = "index"
+    """per-user row feature: the user index n (released code) or the user's constants (β_n, d_n)  [S]"""
+    n_hops: int = 1
+    """hops per flow (1 = the single-hop MobiHoc system; > 1 = the multi-hop ToN extension)  [S]"""
+    merge: Literal["path", "none"] = "path"
+    """multi-hop only. path: node-level merging, one agent row per user spanning the nodes of its path;
+    none: one row per (user, node), rewarded with the user's end-to-end deliveries (team reward)  [S]"""
     episode_len: int = 100
     """slots per episode"""
     system_seed: int = 0
@@ -74,15 +83,26 @@ class Config:
     obs_scale: float = 0.2
     """observations are multiplied by this for the networks  [S]"""
     lam_init: float = 1.0
-    """initial Lagrange multiplier λ"""
+    """initial Lagrange multiplier λ (one per node when multi-hop)"""
     dual: bool = True
-    """run the dual loop λ <- max(0, λ + η (Ē − E_0)/E_0); False keeps λ fixed (the released code)"""
+    """run the dual loop on λ (see ``dual.py``); False keeps λ fixed (the released code)"""
     dual_every: int = 50
     """episodes between dual updates"""
     dual_lr: float = 0.5
-    """η of the dual update"""
+    """η_0 of the dual (integral) step on the relative violation (Ē − E_0)/E_0"""
+    dual_decay: float = 0.0
+    """step schedule η_k = η_0 / (1 + k)^decay (0 = constant step, the brief's plan)  [S]"""
+    dual_kp: float = 0.0
+    """proportional gain: λ = [λ_I + k_p·err]⁺ reacts at once to overspending (PID-Lagrangian)  [S]"""
+    dual_ema: float = 0.0
+    """Ē is a running average: Ē <- ema·Ē + (1−ema)·(new estimate); 0 = the latest estimate only  [S]"""
     dual_eval_episodes: int = 10
-    """evaluation episodes that estimate Ē for a dual update"""
+    """greedy evaluation episodes that estimate Ē for a dual update"""
+    final_policy: Literal["last", "mixture"] = "mixture"
+    """last: the final iterate; mixture: the best randomised mix (per episode) of the iterates measured by
+    the dual loop after ``mixture_from`` of training, within the budget (``dual.mixture_weights``)  [S]"""
+    mixture_from: float = 0.5
+    """fraction of training after which the dual loop's measured iterates are kept for the mixture"""
     eval_episodes: int = 20
     """final evaluation episodes (fixed seeds)"""
     eval_every: int = 100
@@ -101,6 +121,16 @@ class Config:
         check_int_at_least("n_users", self.n_users, 1)
         check_int_at_least("tau_max", self.tau_max, 1)
         check_int_at_least("n_channels", self.n_channels, 1)
+        check_range("channel_stickiness", self.channel_stickiness, 0.0, 1.0)
+        check_choice("user_feature", self.user_feature, ("index", "params"))
+        check_int_at_least("n_hops", self.n_hops, 1)
+        check_choice("merge", self.merge, ("path", "none"))
+        if self.n_hops > self.tau_max + 1:
+            raise ValueError(
+                f"n_hops={self.n_hops} needs tau_max >= n_hops - 1 (one hop per slot), got tau_max={self.tau_max}"
+            )
+        if self.n_hops > 1 and self.method == "greedy":
+            raise ValueError("method='greedy' is defined for single-hop systems only (n_hops=1)")
         check_choice("arrival", self.arrival, ("poisson", "bernoulli"))
         check_int_at_least("episode_len", self.episode_len, 2)
         check_int_at_least("system_seed", self.system_seed, 0)
@@ -122,6 +152,11 @@ class Config:
         check_int_at_least("n_noise", self.n_noise, 1)
         check_non_negative("expl_noise", self.expl_noise)
         check_non_negative("lam_init", self.lam_init)
+        check_non_negative("dual_decay", self.dual_decay)
+        check_non_negative("dual_kp", self.dual_kp)
+        check_range("dual_ema", self.dual_ema, 0.0, 1.0, high_open=True)
+        check_choice("final_policy", self.final_policy, ("last", "mixture"))
+        check_range("mixture_from", self.mixture_from, 0.0, 1.0)
         check_int_at_least("dual_every", self.dual_every, 1)
         check_int_at_least("dual_eval_episodes", self.dual_eval_episodes, 1)
         check_int_at_least("eval_episodes", self.eval_episodes, 2)

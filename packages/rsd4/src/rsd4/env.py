@@ -100,8 +100,13 @@ def draw_system(
     arrival: str = "poisson",
     homogeneous: bool = False,
     rate: float | None = None,
+    stickiness: float = 0.0,
 ) -> SystemParams:
-    """User parameters as in the released code: τ_n ~ U{1..τ_max}, β_n ~ U{1..5}, d_n ~ U(1, 2), λ_n ~ U{2..5}."""
+    """User parameters as in the released code: τ_n ~ U{1..τ_max}, β_n ~ U{1..5}, d_n ~ U(1, 2), λ_n ~ U{2..5}.
+
+    ``stickiness`` ρ mixes the random channel matrix with the identity, ρ·I + (1−ρ)·M  [S]: with the
+    released code's M (ρ = 0) the next channel is nearly independent of the current one, so a memory of
+    past slots can say little about a hidden channel."""
     if not isinstance(tau_max, int) or tau_max < 1:
         raise ValueError(f"tau_max must be an int >= 1, got {tau_max!r}")
     if not isinstance(n_users, int) or n_users < 1:
@@ -123,8 +128,11 @@ def draw_system(
         rates = np.zeros(n_users)
     else:
         raise ValueError(f"arrival must be poisson | bernoulli | trace, got {arrival!r}")
+    if not (math.isfinite(stickiness) and 0.0 <= stickiness <= 1.0):
+        raise ValueError(f"stickiness must be in [0, 1], got {stickiness!r}")
     m = rng.uniform(0.0, 1.0, (n_users, n_channels, n_channels))
-    return SystemParams(deadlines, weights, distances, rates, m / m.sum(-1, keepdims=True))
+    m = stickiness * np.eye(n_channels) + (1.0 - stickiness) * m / m.sum(-1, keepdims=True)
+    return SystemParams(deadlines, weights, distances, rates, m)
 
 
 def success_probability(energy: np.ndarray, distance: np.ndarray, channel: np.ndarray) -> np.ndarray:
@@ -156,7 +164,11 @@ class SchedulerCore:
         n_channels: int,
         arrival: str = "poisson",
         traces: Traces | None = None,
+        user_feature: str = "index",
     ):
+        if user_feature not in ("index", "params"):
+            raise ValueError(f"user_feature must be 'index' or 'params', got {user_feature!r}")
+        self.user_feature = user_feature
         if arrival == "trace":
             if traces is None:
                 raise ValueError("arrival='trace' needs traces")
@@ -186,6 +198,25 @@ class SchedulerCore:
     @property
     def n_users(self) -> int:
         return self.p.n_users
+
+    # the interface the rollouts and the learner use (shared with the multi-hop core)
+    n_nodes = 1  # constrained nodes (one energy budget)
+
+    @property
+    def n_rows(self) -> int:
+        """Agent rows per system copy: one per user (user-level decomposition)."""
+        return self.p.n_users
+
+    @property
+    def act_dim(self) -> int:
+        return self.tau_max + 1
+
+    @property
+    def row_weights(self) -> np.ndarray:
+        """β of each row's deliveries, in the learning reward and in the throughput metric."""
+        return self.p.weights
+
+    throughput_weights = row_weights
 
     def _arrivals(self, rng: np.random.Generator) -> np.ndarray:
         e = len(self.queues)
@@ -226,20 +257,39 @@ class SchedulerCore:
             self.queues, delivered, arrivals, self.p.deadlines[None, :]
         )
         self.channels = self._next_channels(rng)
-        return {"delivered": delivered.sum(-1), "energy": spent, "dropped": dropped, "arrivals": arrivals}
+        return {
+            "delivered": delivered.sum(-1),
+            "energy": spent,
+            "energy_node": spent[..., None],
+            "dropped": dropped,
+            "arrivals": arrivals,
+        }
+
+    def initial_row_arrivals(self) -> np.ndarray:
+        """Packets present at reset, per row (for the drop rate)."""
+        return self.queues.sum(-1)
 
     def user_observations(self, observe_channel: bool) -> np.ndarray:
-        """(E, N, obs_dim) per-user rows [n, B_n zero-padded to τ_max+1, c_n (full observation only)]."""
+        """(E, N, obs_dim) per-user rows [n, B_n zero-padded to τ_max+1, c_n (full observation only)];
+        with ``user_feature='params'`` the index n is replaced by (β_n, d_n)."""
         e = len(self.queues)
-        idx = np.broadcast_to(np.arange(self.n_users, dtype=np.float64)[None, :, None], (e, self.n_users, 1))
-        parts = [idx, self.queues.astype(np.float64)]
+        feat = user_features(self.user_feature, self.p.weights, self.p.distances)
+        parts = [np.broadcast_to(feat[None], (e, *feat.shape)), self.queues.astype(np.float64)]
         if observe_channel:
             parts.append(self.channels[..., None].astype(np.float64))
         return np.concatenate(parts, -1)
 
 
-def obs_dim(tau_max: int, observe_channel: bool) -> int:
-    return 1 + tau_max + 1 + int(observe_channel)
+def user_features(kind: str, weights: np.ndarray, distances: np.ndarray) -> np.ndarray:
+    """(N, F) row features: the user index (released code) or the user's constants (β_n, d_n), which
+    keep their meaning on a system with a different number of users (transfer, C4)."""
+    if kind == "index":
+        return np.arange(len(weights), dtype=np.float64)[:, None]
+    return np.stack([weights, distances], -1).astype(np.float64)
+
+
+def obs_dim(tau_max: int, observe_channel: bool, user_feature: str = "index") -> int:
+    return (1 if user_feature == "index" else 2) + tau_max + 1 + int(observe_channel)
 
 
 class SchedulingEnv(gym.Env):
@@ -267,6 +317,8 @@ class SchedulingEnv(gym.Env):
         rate: float | None = None,
         traces: Traces | None = None,
         params: SystemParams | None = None,
+        channel_stickiness: float = 0.0,
+        user_feature: str = "index",
     ):
         super().__init__()
         if not isinstance(episode_len, int) or episode_len < 1:
@@ -275,13 +327,22 @@ class SchedulingEnv(gym.Env):
             raise ValueError(f"lam must be >= 0, got {lam!r}")
         if params is None:
             params = draw_system(
-                np.random.default_rng(system_seed), n_users, tau_max, n_channels, arrival, homogeneous, rate
+                np.random.default_rng(system_seed),
+                n_users,
+                tau_max,
+                n_channels,
+                arrival,
+                homogeneous,
+                rate,
+                channel_stickiness,
             )
-        self.core = SchedulerCore(params, tau_max, n_channels, arrival, traces)
+        self.core = SchedulerCore(params, tau_max, n_channels, arrival, traces, user_feature)
         self.observe_channel, self.episode_len, self.lam = observe_channel, episode_len, float(lam)
         n = params.n_users
         high = np.float32(np.finfo(np.float32).max)
-        self.observation_space = spaces.Box(0.0, high, (n, obs_dim(tau_max, observe_channel)), np.float32)
+        self.observation_space = spaces.Box(
+            0.0, high, (n, obs_dim(tau_max, observe_channel, user_feature)), np.float32
+        )
         self.action_space = spaces.Box(-1.0, 1.0, (n, tau_max + 1), np.float32)
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):

@@ -21,6 +21,8 @@ def greedy_policy(e_hi: float):
     """Deadline-first: spend e_hi·β_n/max β on the packets at their last chance (entry 0), nothing elsewhere."""
 
     def policy(obs, prev, state, core: SchedulerCore):
+        if core.n_nodes != 1:
+            raise ValueError("the deadline-first greedy heuristic is defined for single-hop systems only")
         e = np.zeros(prev.shape)
         e[..., 0] = e_hi * core.p.weights / core.p.weights.max()
         return 2.0 * e - 1.0, state
@@ -38,6 +40,13 @@ def energy_per_slot(
 def budget(core: SchedulerCore, fraction: float, episode_len: int, seed: int) -> float:
     """E_0 = fraction × the energy/slot of the always-e=1 policy."""
     return fraction * energy_per_slot(core, constant_policy(1.0), episode_len, seed)
+
+
+def node_budgets(core, fraction: float, episode_len: int, seed: int, copies: int = 10) -> np.ndarray:
+    """Per-node budgets E_0^h = fraction × node h's energy/slot under the always-e=1 policy, shape (K,)
+    (K = 1 for the single-hop system, where it equals ``budget``)."""
+    seq = run_episodes(core, constant_policy(1.0), copies, episode_len, np.random.default_rng(seed), True)
+    return fraction * seq["energy_node"].sum(1).mean((0, 1))
 
 
 def calibrate(

@@ -22,13 +22,14 @@ def run_episodes(
     observe_channel: bool,
     state: Any = None,
 ) -> dict[str, np.ndarray]:
-    """Per-user sequences: obs (E, N, T+1, D), act (E, N, T, A), delivered/energy/dropped/arrivals (E, N, T)."""
+    """Per-row sequences: obs (E, R, T+1, D), act (E, R, T, A), delivered/energy/dropped/arrivals (E, R, T),
+    energy_node (E, R, T, K): each row's energy at each of the K constrained nodes."""
     core.reset(n_copies, rng)
-    n, a_dim = core.n_users, core.tau_max + 1
+    n, a_dim = core.n_rows, core.act_dim
     obs = [core.user_observations(observe_channel)]
-    acts, out = [], {k: [] for k in ("delivered", "energy", "dropped", "arrivals")}
+    acts, out = [], {k: [] for k in ("delivered", "energy", "energy_node", "dropped", "arrivals")}
     prev = np.zeros((n_copies, n, a_dim))
-    first_arrivals = core.queues.sum(-1)
+    first_arrivals = core.initial_row_arrivals()
     for _ in range(episode_len):
         a, state = policy(obs[-1], prev, state, core)
         a = np.clip(a, -1.0, 1.0)
@@ -38,7 +39,7 @@ def run_episodes(
         acts.append(a)
         prev = a
         obs.append(core.user_observations(observe_channel))
-    seq = {k: np.stack(v, -1) for k, v in out.items()}
+    seq = {k: np.stack(v, 2) for k, v in out.items()}  # (E, rows, T[, nodes])
     seq["obs"] = np.stack(obs, 2)
     seq["act"] = np.stack(acts, 2)
     seq["initial_arrivals"] = first_arrivals
@@ -52,7 +53,8 @@ def summarize(seq: dict[str, np.ndarray], weights: np.ndarray) -> dict[str, np.n
     energy = seq["energy"].sum((1, 2)) / t
     arrived = seq["arrivals"].sum((1, 2)) + seq["initial_arrivals"].sum(1)
     drop = seq["dropped"].sum((1, 2)) / np.maximum(arrived, 1)
-    return {"throughput": thr, "energy": energy, "drop_rate": drop}
+    energy_node = seq["energy_node"].sum((1, 2)) / t  # (E, K)
+    return {"throughput": thr, "energy": energy, "drop_rate": drop, "energy_node": energy_node}
 
 
 def mean_ci(x: np.ndarray) -> tuple[float, float]:
