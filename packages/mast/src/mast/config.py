@@ -41,6 +41,8 @@ class Config:
     """QMIX mixing embedding width."""
     hypernet_hidden: int = 64
     """Hidden width of the QMIX hypernetworks."""
+    mixer_state_transform: str = "tanh"
+    """State fed to the QMIX hypernetworks: tanh (bounded; needed on MPE's unbounded state) or none (raw)."""
     lr: float = 5e-4
     """RMSprop learning rate."""
     rms_alpha: float = 0.99
@@ -118,6 +120,7 @@ class Config:
         check_choice("team_reward", self.team_reward, ("sum", "mean"))
         check_int_at_least("total_env_steps", self.total_env_steps, 1)
         check_choice("mixer", self.mixer, ("qmix", "vdn"))
+        check_choice("mixer_state_transform", self.mixer_state_transform, ("none", "tanh"))
         for name in ("rnn_hidden", "mixer_embed", "hypernet_hidden", "batch_size", "buffer_size"):
             check_int_at_least(name, getattr(self, name), 1)
         check_positive("lr", self.lr)
