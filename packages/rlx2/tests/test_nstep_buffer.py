@@ -90,3 +90,26 @@ def test_dynamic_buffer_shrinks_when_policy_drifts():
         buf2.add(obs, [0.0], agent.mean_action(obs), 0.0, obs, False, False)
     _, size2, d2 = _adjust_buffer(cfg, agent, buf2, np.array([1.0], np.float32), 1000)
     assert d2 < 1e-10 and size2 == 50
+
+
+def test_multi_step_switches_on_permanently_at_the_delay():
+    from rlx2.nstep import current_nstep
+
+    assert [current_nstep(it, 3, 4) for it in (1, 2, 3, 4, 5, 100)] == [1, 1, 1, 3, 3, 3]
+    assert current_nstep(1, 3, 0) == 3  # no delay
+
+
+def test_sampled_nstep_batch_matches_the_hand_computed_target():
+    # rewards 0..49 in order; transition 9 is a time-limit end, 19 a termination
+    buf = ReplayBuffer(100, obs_dim=2, act_dim=1)
+    for i in range(50):
+        buf.add([i, i], [0.0], [0.0], float(i), [i + 1, i + 1], i == 19, i == 9)
+    b = buf.sample_nstep(200, 3, G, np.random.default_rng(0), intermediate=True)
+    for k in range(200):
+        s = int(b.obs[k, 0])
+        ends = [j for j in range(s, s + 3) if j in (9, 19)]
+        m = (ends[0] if ends else s + 2) - s
+        assert b.ret[k].item() == pytest.approx(sum(G**j * (s + j) for j in range(m + 1)), rel=1e-5)
+        assert b.boot_obs[k, 0].item() == s + m + 1
+        assert b.boot[k].item() == pytest.approx(0.0 if s + m == 19 else G ** (m + 1))
+        assert b.mid_used[k].tolist() == [float(j < m) for j in range(2)]

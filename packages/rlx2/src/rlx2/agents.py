@@ -46,7 +46,7 @@ class SparseAgent:
         init_gen = seeder.torch("init")
         self.gen = seeder.torch("update")  # target noise, SAC sampling, SET growth
         self.actor = self._make_actor(obs_dim, act_dim, init_gen)
-        self.critic = TwinCritic(obs_dim, act_dim, cfg.hidden, init_gen, fast=cfg.fast_kernels)
+        self.critic = TwinCritic(obs_dim, act_dim, cfg.hidden, init_gen, cfg.fast_kernels, cfg.init_scheme)
         self.actor_masks = MaskedLayers(linears(self.actor), cfg.actor_sparsity)
         self.critic_masks = MaskedLayers(linears(self.critic), cfg.critic_sparsity)
         self.actor_target = copy.deepcopy(self.actor) if cfg.algo == "td3" else None  # SAC has none
@@ -192,7 +192,14 @@ class TD3(SparseAgent):
     def _make_actor(self, obs_dim, act_dim, gen):
         c = self.cfg
         return Actor(
-            obs_dim, act_dim, c.hidden, self.scale, (self.high + self.low) / 2.0, gen, c.fast_kernels
+            obs_dim,
+            act_dim,
+            c.hidden,
+            self.scale,
+            (self.high + self.low) / 2.0,
+            gen,
+            c.fast_kernels,
+            c.init_scheme,
         )
 
     def update(self, batch: NStepBatch) -> dict[str, torch.Tensor]:
@@ -236,7 +243,7 @@ class SAC(SparseAgent):
     def _make_actor(self, obs_dim, act_dim, gen):
         c = self.cfg
         return GaussianActor(obs_dim, act_dim, c.hidden, self.scale, (self.high + self.low) / 2.0, gen,
-                             c.fast_kernels)  # fmt: skip
+                             c.fast_kernels, c.init_scheme)  # fmt: skip
 
     @torch.no_grad()
     def sample_action(self, obs: np.ndarray) -> np.ndarray:

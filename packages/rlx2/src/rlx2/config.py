@@ -8,6 +8,7 @@ from paperkit import check_choice, check_int_at_least, check_non_negative, check
 
 ALGOS = ("td3", "sac")
 SAC_COLLECT = ("sample", "mean")
+INITS = ("auto", "default", "orthogonal")
 TOPOLOGIES = ("rigl", "set", "static")
 
 
@@ -76,6 +77,9 @@ class Config:
     sac_collect: str = "sample"
     """[R] SAC's behaviour action: ``sample`` from the policy (SAC as published), or its ``mean`` (what the
     official RLx2 SAC script executes, since its ``select_action`` defaults to the mean)."""
+    init: str = "auto"
+    """Weight init: ``default`` (PyTorch's uniform; the TD3 reference), ``orthogonal`` (zero biases; the SAC
+    reference, from pytorch_sac), ``auto`` = the reference's choice for ``algo``."""
     fast_kernels: bool = True
     """oneDNN matmuls for the linear layers and fused Adam (same maths; ~2x faster on CPU). False = plain
     ``F.linear`` and for-loop Adam."""
@@ -97,6 +101,7 @@ class Config:
         check_choice("algo", self.algo, ALGOS)
         check_choice("topology", self.topology, TOPOLOGIES)
         check_choice("sac_collect", self.sac_collect, SAC_COLLECT)
+        check_choice("init", self.init, INITS)
         check_int_at_least("seed", self.seed, 0)
         check_int_at_least("total_steps", self.total_steps, 1)
         check_int_at_least("start_steps", self.start_steps, 1)
@@ -128,6 +133,12 @@ class Config:
         check_int_at_least("checkpoint_every", self.checkpoint_every, 0)
         if self.resume and not self.run_dir:
             raise ValueError("resume=True needs run_dir (the folder holding the checkpoint)")
+
+    @property
+    def init_scheme(self) -> str:
+        if self.init != "auto":
+            return self.init
+        return "orthogonal" if self.algo == "sac" else "default"
 
     @property
     def iterations(self) -> int:

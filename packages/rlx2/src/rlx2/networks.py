@@ -62,11 +62,13 @@ class FastLinear(nn.Linear):
         return _OneDNNLinear.apply(x, self.weight, self.bias)
 
 
-def _mlp(sizes: list[int], generator: torch.Generator, fast: bool = True) -> nn.Sequential:
+def _mlp(
+    sizes: list[int], generator: torch.Generator, fast: bool = True, init: str = "default"
+) -> nn.Sequential:
     layers: list[nn.Module] = []
     for i, (a, b) in enumerate(itertools.pairwise(sizes)):
         lin = FastLinear(a, b) if fast else nn.Linear(a, b)
-        init_linear_(lin, generator)
+        init_linear_(lin, generator, init)
         layers.append(lin)
         if i < len(sizes) - 2:
             layers.append(nn.ReLU())
@@ -81,9 +83,9 @@ class Actor(nn.Module):
     """Deterministic TD3 actor: ``scale * tanh(mlp(s)) + bias`` (bias = centre of the action box)."""
 
     def __init__(self, obs_dim: int, act_dim: int, hidden: int, scale, bias, generator: torch.Generator,
-                 fast: bool = True):  # fmt: skip
+                 fast: bool = True, init: str = "default"):  # fmt: skip
         super().__init__()
-        self.net = _mlp([obs_dim, hidden, hidden, act_dim], generator, fast)
+        self.net = _mlp([obs_dim, hidden, hidden, act_dim], generator, fast, init)
         self.register_buffer("scale", torch.as_tensor(scale, dtype=torch.float32))
         self.register_buffer("bias", torch.as_tensor(bias, dtype=torch.float32))
 
@@ -95,9 +97,9 @@ class GaussianActor(nn.Module):
     """SAC actor: a tanh-squashed Gaussian whose log-std is squashed into [-5, 2]."""
 
     def __init__(self, obs_dim: int, act_dim: int, hidden: int, scale, bias, generator: torch.Generator,
-                 fast: bool = True):  # fmt: skip
+                 fast: bool = True, init: str = "default"):  # fmt: skip
         super().__init__()
-        self.net = _mlp([obs_dim, hidden, hidden, 2 * act_dim], generator, fast)
+        self.net = _mlp([obs_dim, hidden, hidden, 2 * act_dim], generator, fast, init)
         self.register_buffer("scale", torch.as_tensor(scale, dtype=torch.float32))
         self.register_buffer("bias", torch.as_tensor(bias, dtype=torch.float32))
 
@@ -126,11 +128,17 @@ class GaussianActor(nn.Module):
 
 class TwinCritic(nn.Module):
     def __init__(
-        self, obs_dim: int, act_dim: int, hidden: int, generator: torch.Generator, fast: bool = True
+        self,
+        obs_dim: int,
+        act_dim: int,
+        hidden: int,
+        generator: torch.Generator,
+        fast: bool = True,
+        init: str = "default",
     ):
         super().__init__()
-        self.q1 = _mlp([obs_dim + act_dim, hidden, hidden, 1], generator, fast)
-        self.q2 = _mlp([obs_dim + act_dim, hidden, hidden, 1], generator, fast)
+        self.q1 = _mlp([obs_dim + act_dim, hidden, hidden, 1], generator, fast, init)
+        self.q2 = _mlp([obs_dim + act_dim, hidden, hidden, 1], generator, fast, init)
 
     def forward(self, obs: torch.Tensor, act: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         x = torch.cat([obs, act], dim=-1)

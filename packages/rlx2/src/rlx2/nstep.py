@@ -30,3 +30,11 @@ def truncated_nstep(
     term_last = np.asarray(terminated, dtype=bool)[np.arange(b), last]
     boot = np.where(term_last, 0.0, gamma ** (last + 1.0))
     return ret, last, boot, used
+
+
+def current_nstep(iteration: int, nstep: int, delay_nstep: int) -> int:
+    """TD target length of training iteration ``iteration`` (1-based): 1 before ``delay_nstep``, then ``nstep``.
+
+    As in the reference, the switch is permanent and happens at the iteration whose index reaches the delay.
+    """
+    return nstep if iteration >= delay_nstep else 1

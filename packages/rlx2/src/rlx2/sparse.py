@@ -239,8 +239,17 @@ def _zero_moments(optimizer: torch.optim.Optimizer, masked: MaskedLayers, old: l
                 state[key].masked_fill_(changed, 0.0)
 
 
-def init_linear_(layer: nn.Linear, generator: torch.Generator) -> None:
-    """PyTorch's default Linear init, U(-1/sqrt(in), 1/sqrt(in)), drawn from a given generator."""
+def init_linear_(layer: nn.Linear, generator: torch.Generator, scheme: str = "default") -> None:
+    """Initialise a linear layer from a given generator.
+
+    ``default``: PyTorch's ``U(-1/sqrt(in), 1/sqrt(in))`` for weights and biases (the TD3 reference);
+    ``orthogonal``: orthogonal weights and zero biases (pytorch_sac, the SAC reference).
+    """
+    if scheme == "orthogonal":
+        nn.init.orthogonal_(layer.weight, generator=generator)
+        if layer.bias is not None:
+            nn.init.zeros_(layer.bias)
+        return
     bound = 1.0 / math.sqrt(layer.in_features)
     with torch.no_grad():
         layer.weight.uniform_(-bound, bound, generator=generator)

@@ -23,6 +23,7 @@ import rlx2.envs  # noqa: F401 - registers rlx2/PointReach-v0
 from rlx2.agents import SAC, SparseAgent, make_agent
 from rlx2.buffer import ReplayBuffer, policy_distance
 from rlx2.config import Config
+from rlx2.nstep import current_nstep
 
 
 @dataclasses.dataclass
@@ -132,7 +133,7 @@ def train(cfg: Config) -> Result:
             buffer_trace.append(_adjust_buffer(cfg, agent, buffer, scale, step))
 
         if step > cfg.start_steps:
-            n = cfg.nstep if agent.iterations >= cfg.delay_nstep else 1
+            n = current_nstep(agent.iterations + 1, cfg.nstep, cfg.delay_nstep)
             batch = buffer.sample_nstep(
                 cfg.batch_size, n, cfg.gamma, sample_rng, intermediate=isinstance(agent, SAC)
             )
