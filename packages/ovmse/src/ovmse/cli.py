@@ -45,11 +45,22 @@ def offline_command(cfg: Flat[Config], dataset: Path, out: Path) -> None:
     print(f"offline memory written to {out}; {info}")
 
 
-def online_command(cfg: Flat[Config], offline: Path | None = None, dataset: Path | None = None) -> None:
-    """Online fine-tuning from the memory at OFFLINE (or from scratch with --init scratch)."""
+def online_command(
+    cfg: Flat[Config],
+    offline: Path | None = None,
+    dataset: Path | None = None,
+    checkpoint: Path | None = None,
+    checkpoint_every: int = 5000,
+) -> None:
+    """Online fine-tuning from the memory at OFFLINE (or from scratch with --init scratch); with
+    CHECKPOINT it resumes from there and saves every CHECKPOINT_EVERY env steps."""
     memory = load_offline(offline, cfg)[0] if offline is not None else None
     data = load_dataset(dataset) if dataset is not None else None
-    print(train_online(cfg, memory, Seeder(cfg.seed), data))
+    print(
+        train_online(
+            cfg, memory, Seeder(cfg.seed), data, checkpoint=checkpoint, checkpoint_every=checkpoint_every
+        )
+    )
 
 
 def evaluate_command(cfg: Flat[Config], offline: Path, episodes: int = 20) -> None:
