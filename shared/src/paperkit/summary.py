@@ -94,7 +94,7 @@ def curve_table(records: list[ResultRecord], metric: str) -> str:
             "| step | " + " | ".join(methods) + " |",
         ]
         out.append("|---" * (len(methods) + 1) + "|")
-        for step in sorted({r.step for r in rs}):
+        for step in sorted({r.step for r in rs if r.step is not None}):
             cells = []
             for method in methods:
                 vals = [r.value for r in rs if r.method == method and r.step == step]
