@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from paperkit import run_cell
 
-from umo2 import RunConfig, load_topology, simulate, train
+from umo2 import RunConfig, Simulator, load_topology, simulate, train
 from umo2.cli import main
 from umo2.experiments import EXPERIMENTS
 
@@ -83,3 +83,48 @@ def test_interrupted_study_resumes_from_its_cache(tmp_path, monkeypatch):
 
     monkeypatch.setattr(experiments, "play", no_play)
     assert experiments.study("smoke", 1, tmp_path / "docs", tmp_path / "cache") == first
+
+
+@pytest.mark.parametrize("algorithm", ["umo2", "fixed_rate", "stale", "single_hop", "oracle"])
+def test_learners_see_only_the_played_modes_capacity(algorithm, monkeypatch):
+    # run once and record the modes played; rerun with every *unplayed* mode's capacity replaced by garbage:
+    # a bandit learner must play exactly the same (the oracle, which reads all modes, must not)
+    from umo2.schedule import Schedule
+
+    topo = load_topology("diamond")
+    cfg = RunConfig(algorithm=algorithm, horizon=600)
+
+    def run() -> tuple[list, np.ndarray]:
+        sim = Simulator(topo, cfg, [600, 600], [0, 1])
+        played = []
+        if sim.scheduler is not None:
+            choose = sim.scheduler.choose
+
+            def spy(W, u):
+                modes = choose(W, u)
+                played.append(modes.copy())
+                return modes
+
+            sim.scheduler.choose = spy
+        sim.run()
+        return played, sim.Q
+
+    played, Q = run()
+    if algorithm == "oracle":
+        played = [np.zeros((2, topo.n_links), dtype=np.int64)] * 600  # pretend mode 0 was played
+    real = Schedule.capacities
+
+    def leaky(self, t):
+        caps = real(self, t).copy()
+        keep = np.zeros(caps.shape, dtype=bool)
+        r, l = np.indices(played[t - 1].shape)
+        keep[r, l, played[t - 1]] = True
+        return np.where(keep, caps, np.random.default_rng(t).uniform(0, 5, caps.shape))
+
+    monkeypatch.setattr(Schedule, "capacities", leaky)
+    played2, Q2 = run()
+    if algorithm == "oracle":
+        assert not np.array_equal(Q, Q2)
+    else:
+        assert all(np.array_equal(a, b) for a, b in zip(played, played2, strict=True))
+        np.testing.assert_array_equal(Q, Q2)
