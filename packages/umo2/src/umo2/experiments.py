@@ -161,8 +161,8 @@ def study(
             f"### {topology}",
             "",
             "| algorithm | gap at T="
-            + f"{Ts[-1]} | gap slope vs T | time-avg backlog | final backlog | best-mode share |",
-            "|---|---|---|---|---|---|",
+            + f"{Ts[-1]} | gap slope vs T | time-avg backlog | final backlog | best-mode share | mean admission |",
+            "|---|---|---|---|---|---|---|",
         ]
         for a, tr in results[topology].items():
             gap = tr.gap.reshape(n_seeds, len(Ts))
@@ -173,6 +173,7 @@ def study(
                 tr.avg_backlog.reshape(n_seeds, -1)[:, -1],
                 tr.final_backlog.reshape(n_seeds, -1)[:, -1],
                 tr.good_mode.reshape(n_seeds, -1)[:, -1],
+                tr.admission.reshape(n_seeds, -1)[:, -1],
             ]
             lines.append(f"| {a} | " + " | ".join(_fmt(c) for c in cells) + " |")
         lines.append("")
