@@ -4,7 +4,7 @@ import sys
 import numpy as np
 import pytest
 
-from umo2 import RunConfig, load_topology, train
+from umo2 import RunConfig, evaluate, load_topology, train
 from umo2.cli import main
 from umo2.simulate import Simulator
 
@@ -40,11 +40,14 @@ def test_train_stop_and_resume_equals_uninterrupted(tmp_path):
     part = train(cfg, run_dir=tmp_path / "cut", stop_after=700)  # an interruption between checkpoints
     assert part.slots == 700 and not (tmp_path / "cut" / "result.json").exists()
     assert json.loads((tmp_path / "cut" / "checkpoint" / "state.json").read_text())["step"] == 700
+    with pytest.raises(ValueError, match="stopped after slot 700"):
+        evaluate(tmp_path / "cut")
     done = train(cfg, run_dir=tmp_path / "cut", resume=True)
     assert done.slots == full.slots == 1200
     for field in ("gap", "avg_backlog", "final_backlog", "good_mode"):
         assert getattr(done, field) == getattr(full, field), field
     assert (tmp_path / "cut" / "result.json").is_file()
+    assert evaluate(tmp_path / "cut")["gap"] == float(np.median(full.gap))
 
 
 def test_resume_refuses_another_config(tmp_path):
