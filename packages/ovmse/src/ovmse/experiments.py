@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +83,9 @@ def _cell(experiment: str, extra: dict[str, Any]):
         # every online variant shares one pretraining per (pretraining config, seed), cached beside the
         # experiment folders: experiments with the same env and sizes (spread5_*) reuse it
         cache = Path(out_dir).parents[2] / "_pretrain" / config_hash(pretrain_config(cfg))[:16]
+        cpu0 = time.process_time()  # CPU seconds: the machine these ran on was shared, wall time is not
         memory, dataset, info = pretrain(cfg, cache)
+        cpu1 = time.process_time()
         ck = Path(out_dir) / "online_checkpoint"  # an interrupted cell resumes from here
         res = train_online(
             cfg,
@@ -95,7 +98,14 @@ def _cell(experiment: str, extra: dict[str, Any]):
         shutil.rmtree(ck, ignore_errors=True)  # the records below are the cell's product
         Path(out_dir).mkdir(parents=True, exist_ok=True)
         (Path(out_dir) / "result.json").write_text(
-            json.dumps({"pretrain": info, "online": dataclasses.asdict(res)}, indent=1)
+            json.dumps(
+                {
+                    "pretrain": info,
+                    "online": dataclasses.asdict(res),
+                    "cpu_seconds": {"pretrain": cpu1 - cpu0, "online": time.process_time() - cpu1},
+                },
+                indent=1,
+            )
         )
         h = config_hash(cfg)
 
