@@ -1,6 +1,7 @@
 """End to end: config validation, masks through training, FLOPs, resume, learning, the smoke preset."""
 
 import dataclasses
+import math
 import subprocess
 import sys
 
@@ -10,10 +11,11 @@ import torch
 from paperkit import Seeder
 
 from mast.config import Config
+from mast.envs import ParallelEnvAdapter, make_env
 from mast.experiments import EXPERIMENTS, make_config
 from mast.learner import Learner, to_tensors
 from mast.replay import DualReplay, episode_shapes
-from mast.train import make_adapter, run_episode, train
+from mast.train import make_adapter, run_episode, train, value_bias
 
 TINY = dict(
     total_env_steps=200,
@@ -136,10 +138,39 @@ def test_smoke_preset_cells_return_records(tmp_path):
     exp = EXPERIMENTS[0]
     recs = exp.run(method="mast", seed=0, preset="smoke", out_dir=tmp_path)
     metrics = {r.metric for r in recs}
-    assert {"final_return", "return", "train_flops_rel", "infer_flops_rel", "q_overestimation"} <= metrics
+    assert {
+        "final_return",
+        "return",
+        "train_flops_rel",
+        "infer_flops_rel",
+        "q_overestimation",
+        "value_bias",
+    } <= metrics
     flops = next(r.value for r in recs if r.metric == "train_flops_rel")
     infer = next(r.value for r in recs if r.metric == "infer_flops_rel")
     assert 0.05 < infer < 0.2  # 90% sparse agent nets
     # smoke grows connections every 2nd update, each with a dense backward: more than inference, < dense
     assert infer < flops < 1.0
     assert make_config("dense", 0, "smoke").topology == "dense"
+
+
+def test_value_bias_of_a_zero_value_net_is_minus_the_long_greedy_return():
+    # all-zero nets: Q_tot ≡ 0 and the greedy action is the no-op, so the bias is −(discounted no-op return)
+    cfg = Config(**TINY, topology="dense", sparsity=0.0, gamma=0.9)
+    adapter = make_adapter(cfg)
+    _, _, state = adapter.reset(0)
+    learner = Learner(
+        cfg, adapter.n_agents, adapter.obs_dim, adapter.n_actions, state.shape[0], gen=Seeder(0).torch("i")
+    )
+    with torch.no_grad():
+        for p in learner.net.parameters():
+            p.zero_()
+    horizon = math.ceil(math.log(0.05) / math.log(0.9))  # 29 steps: longer than the 10-step training episodes
+    expected = []
+    for i in range(2):
+        env = make_env(cfg.env, n_agents=cfg.n_agents, max_cycles=horizon)()
+        long = ParallelEnvAdapter(env, episode_limit=horizon)
+        long.reset(7 + i)
+        rewards = [long.step(np.zeros(3, dtype=np.int64)).reward for _ in range(horizon)]
+        expected.append(-sum(r * cfg.reward_scale * 0.9**t for t, r in enumerate(rewards)))
+    assert value_bias(cfg, learner, episodes=2, seed=7) == pytest.approx(np.mean(expected), rel=1e-5)

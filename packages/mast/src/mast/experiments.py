@@ -100,6 +100,7 @@ def _cell(experiment: str):
             rec("train_flops_rel", res.train_flops_rel),
             rec("infer_flops_rel", res.infer_flops_rel),
             rec("q_overestimation", res.q_overestimation),
+            rec("value_bias", res.value_bias),
             rec("density", res.density),
         ]
         return out

@@ -40,13 +40,17 @@ class Result:
     topology_updates: int
     seconds: float
     run_dir: str | None = None
+    value_bias: float = float(
+        "nan"
+    )  # mean Q_tot(s0, a0) − true discounted return of the greedy policy (scaled)
 
     def __str__(self) -> str:
         return (
             f"final_return={self.final_return:.2f} train_flops_rel={self.train_flops_rel:.3f} "
             f"infer_flops_rel={self.infer_flops_rel:.3f} density={self.density:.3f} "
             f"q_overestimation={self.q_overestimation:.3f} steps={self.env_steps} updates={self.updates} "
-            f"topology_updates={self.topology_updates} seconds={self.seconds:.1f}"
+            f"topology_updates={self.topology_updates} value_bias={self.value_bias:.3f} "
+            f"seconds={self.seconds:.1f}"
         )
 
 
@@ -124,6 +128,38 @@ def evaluate(
         disc = float(np.sum(ep["reward"][:length] * cfg.gamma ** np.arange(length)))
         gaps.append(q0 - disc)
     return float(np.mean(returns)), float(np.mean(gaps))
+
+
+@torch.no_grad()
+def value_bias(cfg: Config, learner: Learner, *, episodes: int, seed: int, tail: float = 0.05) -> float:
+    """Overestimation of the start value: mean Q_tot(s0, a0) − discounted return of the greedy policy.
+
+    The learner bootstraps at the 25-step time limit, so its values estimate the *infinite-horizon* return
+    (observations carry no time). The true value is therefore measured on a long greedy rollout of
+    H = ⌈log(tail)/log γ⌉ steps (MPE tasks are stationary), plus γ^H · Q_tot(s_H, greedy) for the rest; that
+    term's own error is scaled by γ^H ≤ ``tail``.
+    """
+    horizon = (
+        max(1, math.ceil(math.log(tail) / math.log(cfg.gamma))) if cfg.gamma < 1.0 else 10 * cfg.max_cycles
+    )
+    env = make_env(cfg.env, n_agents=cfg.n_agents, max_cycles=horizon)()
+    adapter = ParallelEnvAdapter(env, team_reward=cfg.team_reward, episode_limit=horizon)
+    rng = np.random.default_rng(0)  # unused at ε = 0
+    gaps = []
+    for i in range(episodes):
+        ep, _, length = run_episode(
+            adapter, learner, env_seed=seed + i, eps=0.0, rng=rng, reward_scale=cfg.reward_scale
+        )
+        b = to_tensors({k: v[None] for k, v in ep.items()})
+        qs = learner.net.agents(b["obs"])  # [1, H+1, n, A]
+        chosen = qs[:, :-1].gather(-1, b["actions"].unsqueeze(-1)).squeeze(-1)
+        q0 = float(learner.net.mixer(chosen[:, 0], b["state"][:, 0]))
+        ret = float(np.sum(ep["reward"][:length] * cfg.gamma ** np.arange(length)))
+        if not ep["terminated"][length - 1]:  # the rest of the infinite horizon, from the net's own value
+            greedy = qs[:, length].masked_fill(~b["avail"][:, length], -torch.inf).max(-1).values
+            ret += cfg.gamma**length * float(learner.net.mixer(greedy, b["state"][:, length]))
+        gaps.append(q0 - ret)
+    return float(np.mean(gaps))
 
 
 def reference_dense_config(cfg: Config) -> Config:
@@ -326,6 +362,9 @@ def train(
         if logger:
             logger.close()
 
+    bias = float("nan")
+    if st["t_env"] >= cfg.total_env_steps:  # a finished run (not an interrupted one)
+        bias = value_bias(cfg, learner, episodes=cfg.eval_episodes, seed=seeder.int("bias") % 2**31)
     infer = learner.forward_flops(probe)[0].sparse
     density = learner.topology.overall_density() if learner.topology is not None else 1.0
     return Result(
@@ -341,6 +380,7 @@ def train(
         topology_updates=learner.topology_updates,
         seconds=time.perf_counter() - t0,
         run_dir=str(run_dir) if run_dir is not None else None,
+        value_bias=bias,
     )
 
 
