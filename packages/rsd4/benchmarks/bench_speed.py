@@ -16,6 +16,7 @@ from paperkit import set_threads
 
 from rsd4.agent import Agent, AgentSpec
 from rsd4.env import SchedulerCore, SchedulingEnv, draw_system
+from rsd4.multihop import MultiHopCore, draw_multihop_system
 
 
 def core_rate(n_users: int, copies: int, steps: int = 200) -> float:
@@ -23,6 +24,18 @@ def core_rate(n_users: int, copies: int, steps: int = 200) -> float:
     core = SchedulerCore(draw_system(rng, n_users, 6, 4), 6, 4)
     core.reset(copies, rng)
     e = rng.uniform(0, 1, core.queues.shape)
+    t0 = time.process_time()
+    for _ in range(steps):
+        core.step(e, rng)
+        core.user_observations(False)
+    return copies * steps / (time.process_time() - t0)
+
+
+def multihop_rate(n_users: int, n_hops: int, copies: int, merge: str, steps: int = 200) -> float:
+    rng = np.random.default_rng(0)
+    core = MultiHopCore(draw_multihop_system(rng, n_users, n_hops, 6, 4), 6, 4, merge)
+    core.reset(copies, rng)
+    e = rng.uniform(0, 1, (copies, core.n_rows, core.act_dim))
     t0 = time.process_time()
     for _ in range(steps):
         core.step(e, rng)
@@ -60,6 +73,10 @@ def main() -> None:
         for copies in (1, 16, 256):
             r = core_rate(n_users, copies)
             print(f"  N={n_users}: vectorised core, E={copies:4d}: {r:9.0f}  ({r / ref:.1f}x the gym loop)")
+    for merge in ("path", "none"):
+        for copies in (16, 256):
+            r = multihop_rate(4, 2, copies, merge)
+            print(f"  N=4, 2 nodes, merge={merge:4s}: vectorised core, E={copies:4d}: {r:9.0f}")
     print("learner updates/s (batch 16 episodes x 100 slots, hidden 32, M=10)")
     for name, rec, dbl in (
         ("TD3", False, False),

@@ -31,6 +31,7 @@ def main(root: Path, png: Path | None) -> None:
             r["matched_ratio"] = (
                 r["throughput"] / base if base > 0 else float("nan")
             )  # nan: the agent spent ~nothing
+        r["_config"] = d["config"]
         cells.setdefault((exp, method), []).append(r)
 
     def fmt(v, d=2):
@@ -93,17 +94,45 @@ def main(root: Path, png: Path | None) -> None:
     import matplotlib.pyplot as plt
 
     exps = sorted({e for e, _ in cells})
-    fig, axes = plt.subplots(1, len(exps), figsize=(5.5 * len(exps), 4), squeeze=False)
-    for ax, exp in zip(axes[0], exps):
+    cols = min(2, len(exps))
+    rows = (len(exps) + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(6.5 * cols, 4.5 * rows), squeeze=False)
+    colors = {m: f"C{i}" for i, m in enumerate(METHODS)}
+    for ax, exp in zip(axes.flat, exps):
+        # the constant heuristic's throughput-energy frontier on the same evaluation episodes
+        any_cfg = next(cfg for (e, _), rs in cells.items() if e == exp for cfg in [rs[0]["_config"]])
+        budget = next(rs[0]["budget"] for (e, _), rs in cells.items() if e == exp)
+        grid = [0.3 + 0.1 * k for k in range(10)]
+        frontier = [constant_at_matched_energy(any_cfg, g * budget) for g in grid]
+        ax.plot(grid, frontier, color="0.5", lw=1.2, label="constant heuristic, any energy")
         for m in METHODS:
             rs = cells.get((exp, m), [])
-            ax.scatter([r["energy"] / r["budget"] for r in rs], [r["throughput"] for r in rs], label=m, s=30)
+            if not rs:
+                continue
+            ax.scatter(
+                [r["energy"] / r["budget"] for r in rs],
+                [r["throughput"] for r in rs],
+                label=m,
+                s=32,
+                color=colors[m],
+            )
+            last = [r for r in rs if r.get("energy_last", float("nan")) == r.get("energy_last", float("nan"))]
+            if last:  # the final iterate alone, before the dual loop's mixture
+                ax.scatter(
+                    [r["energy_last"] / r["budget"] for r in last],
+                    [r["throughput_last"] for r in last],
+                    s=32,
+                    facecolors="none",
+                    edgecolors=colors[m],
+                )
         ax.axvline(1.0, color="k", lw=0.8, ls="--")
-        ax.set_xlabel("energy per slot / E0")
+        ax.set_xlabel("energy per slot / E0 (filled: final policy; hollow: last iterate alone)")
         ax.set_ylabel("weighted throughput per slot")
         ax.set_title(exp)
         ax.grid(alpha=0.3)
-    axes[0][0].legend(fontsize=8)
+        ax.legend(fontsize=7)
+    for ax in list(axes.flat)[len(exps) :]:
+        ax.axis("off")
     fig.tight_layout()
     fig.savefig(png, dpi=110)
     print(f"\nwrote {png}")

@@ -163,3 +163,12 @@ def test_sticky_channel_keeps_its_state():
     base = draw_system(np.random.default_rng(0), 2, 3, 4)
     assert isinstance(base, SystemParams)
     np.testing.assert_array_equal(base.deadlines, p.deadlines)  # same draws, only the matrix differs
+
+
+def test_multihop_smoke_cell_runs_the_unmerged_variant(tmp_path):
+    from rsd4.experiments import EXPERIMENTS
+
+    exp = next(e for e in EXPERIMENTS if e.name == "multihop")
+    recs = exp.run(method="rsd4-nomerge", seed=0, preset="smoke", out_dir=tmp_path)
+    assert any(r.metric == "throughput" and np.isfinite(r.value) for r in recs)
+    assert '"merge": "none"' in (tmp_path / "result.json").read_text()

@@ -43,7 +43,7 @@ def cell_config(
     method: str, seed: int, preset: str, observe_channel: bool, extra: dict | None = None
 ) -> Config:
     extra = dict(extra or {})
-    kw = dict(method=method, **VARIANTS.get(method, {}))
+    kw = {"method": method, **VARIANTS.get(method, {})}
     multihop = extra.get("n_hops", 1) > 1
     transfer = 8 if kw["method"] in LEARNED and preset != "smoke" and not multihop else 0
     extra.setdefault("observe_channel", observe_channel)
