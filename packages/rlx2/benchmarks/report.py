@@ -19,14 +19,15 @@ from paperkit import read_records
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("root", type=Path)
-    p.add_argument("--experiment", default="td3")
+    p.add_argument("--experiment", default="td3", help="one name, or several joined by commas")
     args = p.parse_args()
     recs = [r for f in sorted(args.root.rglob("records.jsonl")) for r in read_records(f)]
-    recs = [r for r in recs if r.experiment == args.experiment]
+    recs = [r for r in recs if r.experiment in args.experiment.split(",")]  # e.g. td3,td3_parts
     by = defaultdict(lambda: defaultdict(list))  # method -> metric -> [(seed, step, value)]
     for r in recs:
         by[r.method][r.metric].append((r.seed, r.step, r.value))
-    methods = [m for m in ("dense", "rlx2", "rigl", "set", "ss") if m in by]
+    order = ("dense", "rlx2", "rigl", "set", "ss", "rlx2-nobuf", "rlx2-nonstep")
+    methods = [m for m in order if m in by] + sorted(m for m in by if m not in order)
     dense = statistics.fmean(v for _, _, v in by["dense"]["final_return"]) if "dense" in by else None
     print(f"### {args.experiment}: final return (mean of the last evaluations)\n")
     print("| method | seeds | final return (per seed) | mean | vs dense | train FLOPs | inference FLOPs |")
@@ -55,12 +56,10 @@ def main() -> None:
         trace = sorted(by[m]["buffer_size"], key=lambda x: (x[0], x[1]))
         if trace:
             dist = {(s, st): v for s, st, v in by[m]["policy_distance"]}
-            shown = ", ".join(
-                f"{st}:{int(v)} (D={dist[(s, st)]:.2f})" for s, st, v in trace if s == trace[0][0]
-            )
-            print(
-                f"\n{m} buffer size (step: size after the check, D = policy distance), seed {trace[0][0]}: {shown}"
-            )
+            print(f"\n{m} buffer size (step: size after the check, D = policy distance):\n")
+            for seed in sorted({s for s, _, _ in trace}):
+                shown = ", ".join(f"{st}:{int(v)} (D={dist[(s, st)]:.2f})" for s, st, v in trace if s == seed)
+                print(f"- seed {seed}: {shown}")
 
 
 if __name__ == "__main__":

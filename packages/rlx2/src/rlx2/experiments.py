@@ -16,7 +16,11 @@ METHODS = {
     "rlx2": dict(topology="rigl", nstep=3, dynamic_buffer=True),
     "rigl": dict(topology="rigl", nstep=1, dynamic_buffer=False),
     "ss": dict(topology="static", nstep=1, dynamic_buffer=False),
+    # RLx2 less one of its value-learning parts (the `td3_parts` ablation)
+    "rlx2-nobuf": dict(topology="rigl", nstep=3, dynamic_buffer=False),
+    "rlx2-nonstep": dict(topology="rigl", nstep=1, dynamic_buffer=True),
 }
+TD3_METHODS = ("dense", "rlx2", "rigl", "ss")
 
 PRESETS = {
     # seconds-long plumbing check on the package's tiny PointReach task
@@ -62,16 +66,31 @@ EXPERIMENTS = [
         package="rlx2",
         name="td3",
         description="TD3 at actor/critic sparsity 90%/85%: RLx2 vs dense, RigL-only and static sparse.",
-        methods=tuple(METHODS),
+        methods=TD3_METHODS,
         proposed="rlx2",
         metric="final_return",
         higher_is_better=True,
         run=_cell("td3", "td3"),
-        seconds={"smoke": 4, "quick": 60, "paper": 900},
-        seeds={"smoke": 1, "quick": 2, "paper": 2},
+        seconds={"smoke": 4, "quick": 120, "paper": 900},
+        seeds={"smoke": 1, "quick": 3, "paper": 2},
         curve_metric="eval_return",
         flops_metric="train_flops_rel",
         claim="RLx2 keeps ~dense return at 90/85 sparsity with ~0.14x training FLOPs; RLx2 >= RigL >= SS.",
+    ),
+    Experiment(
+        package="rlx2",
+        name="td3_parts",
+        description="TD3 90%/85%: RLx2 vs RLx2 without the dynamic buffer and without multi-step targets.",
+        methods=("rlx2", "rlx2-nobuf", "rlx2-nonstep"),
+        proposed="rlx2",
+        metric="final_return",
+        higher_is_better=True,
+        run=_cell("td3_parts", "td3"),
+        seconds={"smoke": 4, "quick": 120, "paper": 900},
+        seeds={"smoke": 1, "quick": 2, "paper": 2},
+        curve_metric="eval_return",
+        flops_metric="train_flops_rel",
+        claim="Both value-learning parts of RLx2 (n-step targets, dynamic buffer) add to RigL's return.",
     ),
     Experiment(
         package="rlx2",
