@@ -86,6 +86,17 @@ def main(root: Path, png: Path | None) -> None:
                 f"{fmt(mean('drop_rate'), 3)} | {lam} | {fmt(mean('q_bias_rel'))} | "
                 f"{fmt(statistics.fmean(tr)) if tr else '-'} | {fmt(statistics.fmean(tr_m)) if tr_m else '-'} |"
             )
+        learned = [
+            r for (e, m), rs in cells.items() if e == exp and m not in ("constant", "greedy") for r in rs
+        ]
+        if learned:
+            fin = [r["energy"] / r["budget"] for r in learned]
+            last = [r["energy_last"] / r["budget"] for r in learned if "energy_last" in r]
+            near = lambda xs: sum(abs(x - 1) <= 0.05 for x in xs)  # noqa: E731
+            line = f"\nDual loop: final policy within 5% of E0 in {near(fin)} of {len(fin)} learned runs"
+            if last:
+                line += f"; the last iterate alone in {near(last)} of {len(last)} (range {min(last):.2f}–{max(last):.2f})"
+            print(line + ".")
     if png is None:
         return
     import matplotlib
