@@ -15,7 +15,7 @@ from pathlib import Path
 
 from paperkit import read_records
 
-ORDER = ("dense", "mst", "mst_no_restore", "mst_rigl")
+ORDER = ("dense", "mst", "mst_no_restore", "mst_reverse_restore", "mst_rigl")
 
 
 def main() -> None:

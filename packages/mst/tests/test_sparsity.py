@@ -74,17 +74,56 @@ def test_dst_step_hits_er_targets_exactly_every_step():
     assert sp.sparsity() == 0.0  # restoration ends dense
 
 
-def test_schedule_shape():
-    kw = dict(s_max=0.9, warmup_end=150, restore_start=800, restore_end=1000)
+@pytest.mark.parametrize("restore_shape", ["cubic", "reverse"])
+def test_schedule_shape(restore_shape):
+    kw = dict(s_max=0.9, warmup_end=150, restore_start=800, restore_end=1000, restore_shape=restore_shape)
     s = [sparsity_schedule(t, **kw) for t in range(1001)]
     assert s[0] == 0 and s[150] == pytest.approx(0.9) and s[1000] == 0
     assert np.all(np.diff(s[:151]) >= 0)  # warm-up rises
     assert all(x == pytest.approx(0.9) for x in s[150:801])  # hold
     assert np.all(np.diff(s[800:]) <= 0)  # restoration falls
-    assert s[75] > 0.9 / 2  # cubic: fast at first (above the linear ramp at the midpoint)
+    assert s[75] == pytest.approx(0.9 * 7 / 8)  # cubic warm-up: fast at first, 7/8 of the way at mid-phase
+    # restoration at mid-phase: Zhu-Gupta cubic is 7/8 of the way back (s_max/8); the reversed ramp only 1/8
+    assert s[900] == pytest.approx(0.9 / 8 if restore_shape == "cubic" else 0.9 * 7 / 8)
     no_restore = dict(kw, restore_start=1000)
     assert sparsity_schedule(1000, **no_restore) == pytest.approx(0.9)
     assert sparsity_schedule(0, **kw, shape="staircase") == 0.9
+    assert sparsity_schedule(800, **kw, shape="staircase") == 0.0
+
+
+def test_schedule_rejects_unknown_restore_shape():
+    with pytest.raises(ValueError, match="restore_shape"):
+        sparsity_schedule(0, s_max=0.9, warmup_end=1, restore_start=2, restore_end=3, restore_shape="linear")
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    shapes=st.lists(st.tuples(st.integers(2, 40), st.integers(2, 40)), min_size=1, max_size=4),
+    targets=st.lists(st.floats(0.0, 0.97), min_size=1, max_size=5),
+    frac=st.floats(0.0, 0.5),
+    growth=st.sampled_from(["mixed", "gradient", "random"]),
+    seed=st.integers(0, 2**16),
+)
+def test_dst_steps_hit_targets_and_move_masks_by_minus_delta(shapes, targets, frac, growth, seed):
+    """After every DST step each layer holds exactly its ER target; counted on the masks themselves,
+    grown - dropped = target - active (= -Delta); inactive weights are 0 and newborn weights start at 0."""
+    g = torch.Generator().manual_seed(seed)
+    weights = [torch.nn.Parameter(torch.randn(o, i, generator=g)) for o, i in shapes]
+    sp = SparseLinears(weights, [str(k) for k in range(len(weights))])
+    for s in [*targets, 0.0]:  # the sequence ends dense, as restoration does
+        for w in weights:
+            w.grad = torch.randn(w.shape, generator=g)
+        before = [m.clone() for m in sp.masks]
+        old_w = [w.detach().clone() for w in weights]
+        want = sp.targets(s)
+        sp.dst_step(s, frac, growth, 3.0, g)
+        assert sp.active() == want
+        for w, m, b, ow, t in zip(weights, sp.masks, before, old_w, want):
+            grown, dropped = int((m & ~b).sum()), int((b & ~m).sum())
+            assert grown - dropped == t - int(b.sum())
+            assert torch.all(w[~m] == 0) and torch.all(w[m & ~b] == 0)
+            assert torch.equal(w[m & b], ow[m & b])  # surviving weights are untouched
+    assert sp.sparsity() == 0.0
 
 
 @pytest.mark.parametrize(

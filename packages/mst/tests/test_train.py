@@ -10,8 +10,10 @@ import pytest
 import torch
 from paperkit import load_checkpoint
 
+from mst.attention import attention_pattern
 from mst.config import Config
 from mst.data import build_corpus, load_split, stdlib_dir
+from mst.model import GPT
 from mst.train import train
 
 TINY = dict(max_bytes=300_000, n_layer=2, n_head=2, d_model=32, block_size=32, seq_len=32, batch_size=8,
@@ -63,6 +65,19 @@ def test_mst_learns_ends_dense_and_counts_fewer_flops(corpus, tmp_path):
     assert 0.2 < res.train_flops_rel < 0.6
 
 
+def test_dense_lm_head_option_keeps_the_embedding_dense(corpus, tmp_path):
+    cfg = Config(**TINY, data_dir=corpus, max_iters=20, restore_frac=0.0, sparse_lm_head=False,
+                 checkpoint_every=20, run_dir=str(tmp_path / "r"))  # fmt: skip
+    res = train(cfg)
+    ck = load_checkpoint(tmp_path / "r" / "final")
+    assert "mask.lm_head" not in ck.tensors and bool((ck.tensors["wte.weight"] != 0).all())
+    blocks = [m for k, m in ck.tensors.items() if k.startswith("mask.blocks")]
+    assert 1 - sum(int(m.sum()) for m in blocks) / sum(m.numel() for m in blocks) == pytest.approx(
+        0.9, abs=1e-3
+    )
+    assert res.final_sparsity == pytest.approx(0.9, abs=1e-3)  # held: no restoration
+
+
 def test_resume_is_exact(corpus, tmp_path):
     kw = dict(TINY, data_dir=corpus, max_iters=60, checkpoint_every=30)
     train(Config(**kw, run_dir=str(tmp_path / "a")))
@@ -71,9 +86,34 @@ def test_resume_is_exact(corpus, tmp_path):
     train(Config(**kw, run_dir=str(tmp_path / "b"), resume=True))
     a = load_checkpoint(tmp_path / "a" / "final")
     b = load_checkpoint(tmp_path / "b" / "final")
-    for k in a.tensors:
+    assert a.tensors.keys() == b.tensors.keys() and any(k.startswith("mask.") for k in a.tensors)
+    for k in a.tensors:  # weights, masks and the DST generator state
         assert torch.equal(a.tensors[k], b.tensors[k]), k
-    assert a.state["val_curve"] == b.state["val_curve"]
+    # curves, sparsity trace, FLOP counters and the data RNG state
+    assert a.state == b.state
+    sa, sb = a.objects["opt"]["state"], b.objects["opt"]["state"]
+    assert sa.keys() == sb.keys()
+    for k in sa:  # AdamW moments and step counts
+        for key in ("exp_avg", "exp_avg_sq", "step"):
+            assert torch.equal(torch.as_tensor(sa[k][key]), torch.as_tensor(sb[k][key])), (k, key)
+
+
+def test_hybrid_sparse_attention_hides_the_masked_keys():
+    """With a pattern, a query's output does not depend on keys outside it (1 layer: attention is the
+    only path between positions); with full causal attention it does."""
+    T, W = 16, 4
+    model = GPT(256, T, 1, 2, 16, torch.Generator().manual_seed(0))
+    pattern = attention_pattern("sparse", T, W)
+    i, j = 15, 10  # i - j = 5: neither local (< 4) nor on the stride (5 mod 4 != 0)
+    assert not pattern[i, j] and pattern[i, i - W]
+    x = torch.randint(0, 256, (1, T), generator=torch.Generator().manual_seed(1))
+    x2 = x.clone()
+    x2[0, j] = (x[0, j] + 1) % 256
+    with torch.no_grad():
+        same = model(x, None, pattern)[0][0, i], model(x2, None, pattern)[0][0, i]
+        diff = model(x, None, None)[0][0, i], model(x2, None, None)[0][0, i]
+    assert torch.equal(*same)
+    assert not torch.allclose(*diff)
 
 
 def test_two_gloo_ranks_match_one_process(corpus, tmp_path):
@@ -100,3 +140,5 @@ def test_two_gloo_ranks_match_one_process(corpus, tmp_path):
     for r1, r2 in zip(*rows):
         assert r1["val_loss"] == pytest.approx(r2["val_loss"], rel=1e-4)
         assert r1["sparsity"] == r2["sparsity"]
+        assert r1["train_flops_rel"] == pytest.approx(r2["train_flops_rel"], rel=1e-12)
+    assert rows[0][-1]["sparsity"] == 0.0  # restoration ends dense on both

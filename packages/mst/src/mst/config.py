@@ -7,7 +7,7 @@ import dataclasses
 from paperkit import check_choice, check_int_at_least, check_non_negative, check_positive, check_range
 
 from mst.attention import MODES
-from mst.sparsity import GROWTH
+from mst.sparsity import GROWTH, RESTORE_SHAPES
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,12 +48,18 @@ class Config:
     """False: the dense baseline (same code path, no masks, no sparse attention)."""
     s_max: float = 0.9
     """Ultra-sparse target sparsity of the linear weights (ER-allocated, tied lm_head included)."""
+    sparse_lm_head: bool = True
+    """Sparsify the tied lm_head (and with it the token embedding), as the official code does; False keeps
+    it dense (an ablation: a 256-byte vocabulary makes the embedding a small, busy matrix)."""
     warmup_frac: float = 0.15
     """Warm-up phase (dense -> s_max) as a fraction of max_iters."""
     restore_frac: float = 0.2
     """Restoration phase (s_max -> dense) as a fraction of max_iters; 0 = no restoration."""
     schedule_shape: str = "cubic"
     """``cubic`` ramps (paper) or ``staircase`` (one jump to s_max, one back; the official code's form)."""
+    restore_shape: str = "cubic"
+    """[R] Restoration ramp: ``cubic`` (Zhu & Gupta's formula from s_max to 0: fastest at the start, as the
+    warm-up) or ``reverse`` (the warm-up played backwards: most connections return near the end)."""
     delta: int = 25
     """Iterations between DST steps."""
     zeta: float = 0.3
@@ -114,6 +120,7 @@ class Config:
                 "warm-up and restoration would overlap"
             )
         check_choice("schedule_shape", self.schedule_shape, ("cubic", "staircase"))
+        check_choice("restore_shape", self.restore_shape, RESTORE_SHAPES)
         check_range("zeta", self.zeta, 0.0, 1.0)
         check_choice("growth", self.growth, GROWTH)
         check_non_negative("grad_ratio", self.grad_ratio)

@@ -14,6 +14,7 @@ METHODS = {
     "dense": dict(sparse=False, hsa_mode="none"),
     "mst": dict(),  # SV (cubic) + MG growth + HSA (sparse pattern during the ultra-sparse phase)
     "mst_no_restore": dict(restore_frac=0.0),  # hold s_max to the end
+    "mst_reverse_restore": dict(restore_shape="reverse"),  # restoration = the warm-up ramp played backwards
     "mst_rigl": dict(growth="gradient"),  # pure-gradient growth instead of MG
 }
 
@@ -53,14 +54,14 @@ EXPERIMENTS = [
     Experiment(
         package="mst",
         name="gpt_stdlib",
-        description="Tiny GPT on Python-stdlib bytes: dense vs MST (SV + MG + HSA), no-restoration and RigL-growth ablations.",
+        description="Tiny GPT on Python-stdlib bytes: dense vs MST (SV + MG + HSA); restoration and growth-rule ablations.",
         methods=tuple(METHODS),
         proposed="mst",
         metric="final_val_loss",
         higher_is_better=False,
         run=run_cell,
         seconds={"smoke": 5, "quick": 60, "paper": 600},
-        seeds={"smoke": 1, "quick": 2, "paper": 2},
+        seeds={"smoke": 1, "quick": 3, "paper": 2},
         curve_metric="val_loss",
         flops_metric="train_flops_rel",
         claim="MST matches dense validation loss with a fraction of the training FLOPs; restoration matters.",

@@ -62,16 +62,17 @@ class GPT(nn.Module):
                     )
                     p.normal_(0.0, std, generator=generator)
 
-    def sparse_weights(self) -> tuple[list[nn.Parameter], list[str]]:
-        """Every block linear weight and the (tied) lm_head weight, in a fixed order."""
+    def sparse_weights(self, lm_head: bool = True) -> tuple[list[nn.Parameter], list[str]]:
+        """Every block linear weight and (if ``lm_head``) the tied lm_head weight, in a fixed order."""
         names, weights = [], []
         for i, b in enumerate(self.blocks):
             for n, lin in (("c_attn", b.attn.c_attn), ("attn_proj", b.attn.c_proj), ("c_fc", b.c_fc),
                            ("mlp_proj", b.mlp_proj)):  # fmt: skip
                 names.append(f"blocks.{i}.{n}")
                 weights.append(lin.weight)
-        names.append("lm_head")
-        weights.append(self.lm_head.weight)
+        if lm_head:
+            names.append("lm_head")
+            weights.append(self.lm_head.weight)
         return weights, names
 
     def forward(

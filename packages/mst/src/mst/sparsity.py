@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 GROWTH = ("mixed", "gradient", "random")
+RESTORE_SHAPES = ("cubic", "reverse")
 
 
 def er_densities(shapes: Sequence[tuple[int, int]], density: float) -> list[float]:
@@ -38,15 +39,33 @@ def er_densities(shapes: Sequence[tuple[int, int]], density: float) -> list[floa
 
 
 def sparsity_schedule(
-    t: int, *, s_max: float, warmup_end: int, restore_start: int, restore_end: int, shape: str = "cubic"
+    t: int,
+    *,
+    s_max: float,
+    warmup_end: int,
+    restore_start: int,
+    restore_end: int,
+    shape: str = "cubic",
+    restore_shape: str = "cubic",
 ) -> float:
     """Sparsity Variation: warm-up 0 -> ``s_max``, hold, restoration ``s_max`` -> 0.
 
-    ``cubic`` (the paper's ramps, Zhu & Gupta form): ``s_max (1 - (1 - t/L_w)^3)`` on ``[0, warmup_end]``,
-    mirrored in time over ``[restore_start, restore_end]``, dense after. ``staircase`` (the official code's
-    one-key schedule): ``s_max`` from iteration 0 to ``restore_start``, then 0.
-    With ``restore_start >= restore_end`` there is no restoration: ``s_max`` is held to the end.
+    ``cubic`` (the paper's ramps): the gradual-pruning form of Zhu & Gupta,
+    ``s_f + (s_i - s_f)(1 - u)^3`` with ``u`` the phase's elapsed fraction, in both ramps: warm-up
+    ``s_max (1 - (1 - t/L_w)^3)`` on ``[0, warmup_end]``. The restoration ramp on
+    ``[restore_start, restore_end]`` is ``restore_shape``:
+
+    - ``cubic``: the same formula from ``s_i = s_max`` to ``s_f = 0``, ``s_max (1 - u)^3``; like the
+      warm-up, the change is fastest at the start of the phase (most connections return early);
+    - ``reverse``: the warm-up curve played backwards, ``s_max (1 - u^3)``; most connections return
+      only near ``restore_end``.
+
+    Dense from ``restore_end`` on. ``staircase`` (the official code's one-key schedule): ``s_max`` from
+    iteration 0 to ``restore_start``, then 0. With ``restore_start >= restore_end`` there is no
+    restoration: ``s_max`` is held to the end.
     """
+    if restore_shape not in RESTORE_SHAPES:
+        raise ValueError(f"restore_shape must be one of {list(RESTORE_SHAPES)}, got {restore_shape!r}")
     no_restore = restore_start >= restore_end
     if shape == "staircase":
         return s_max if (no_restore or t < restore_start) else 0.0
@@ -56,7 +75,8 @@ def sparsity_schedule(
         return s_max
     if t >= restore_end:
         return 0.0
-    return s_max * (1.0 - (1.0 - (restore_end - t) / (restore_end - restore_start)) ** 3)
+    u = (t - restore_start) / (restore_end - restore_start)
+    return s_max * ((1.0 - u) ** 3 if restore_shape == "cubic" else 1.0 - u**3)
 
 
 def cosine_drop_fraction(t: int, zeta: float, t_end: int) -> float:

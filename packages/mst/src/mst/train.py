@@ -57,7 +57,8 @@ def target_sparsity(it: int, cfg: Config) -> float:
     if not cfg.sparse:
         return 0.0
     return sparsity_schedule(it, s_max=cfg.s_max, warmup_end=cfg.warmup_end, restore_start=cfg.restore_start,
-                             restore_end=cfg.last_dst, shape=cfg.schedule_shape)  # fmt: skip
+                             restore_end=cfg.last_dst, shape=cfg.schedule_shape,
+                             restore_shape=cfg.restore_shape)  # fmt: skip
 
 
 def hsa_active(it: int, cfg: Config) -> bool:
@@ -110,9 +111,10 @@ def train(cfg: Config) -> Result:
         cfg.device
     )
     opt = make_optimizer(model, cfg)
-    weights, names = model.sparse_weights()
+    weights, names = model.sparse_weights(lm_head=cfg.sparse_lm_head)
     sparse = SparseLinears(weights, names) if cfg.sparse else None
-    total_sizes = [w.numel() for w in weights]
+    total_sizes = [w.numel() for w in model.sparse_weights()[0]]  # every linear weight, for FLOPs
+    dense_extra = [] if cfg.sparse_lm_head else [model.lm_head.weight.numel()]  # a dense lm_head's cost
     data_rng = seeder.numpy("data")
     dst_gen = seeder.torch("dst")
 
@@ -163,7 +165,7 @@ def train(cfg: Config) -> Result:
             loss_sum += loss.item()
         distributed.average_grads(list(model.parameters()))
 
-        active = sparse.active() if sparse is not None else total_sizes
+        active = sparse.active() + dense_extra if sparse is not None else total_sizes
         kept = pattern_kept if attn else 1.0
         flops["sparse"] += tokens_per_iter * flops_per_token(
             active, cfg.n_layer, cfg.d_model, cfg.seq_len, kept
