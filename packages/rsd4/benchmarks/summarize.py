@@ -20,6 +20,26 @@ def constant_at_matched_energy(cfg_dict: dict, energy: float) -> float:
     return constant_throughput_at_energy(Config(**cfg_dict), energy)
 
 
+def random_reference(cfg_dict: dict) -> tuple[float, float, float]:
+    """A uniform-random energy policy on seed 0's evaluation episodes: (throughput, energy, throughput /
+    constant at the same energy). The bar a learned scheduler must clear to count as having learned."""
+    import numpy as np
+    from paperkit import Seeder
+
+    from rsd4.config import Config
+    from rsd4.rollout import summarize
+    from rsd4.train import evaluate_policy, make_core, random_policy
+
+    cfg = Config(**{**cfg_dict, "seed": 0})
+    core = make_core(cfg)
+    seq = evaluate_policy(
+        cfg, core, random_policy(np.random.default_rng(1)), Seeder(0).int("eval"), cfg.eval_episodes
+    )
+    s = summarize(seq, core.throughput_weights)
+    thr, energy = float(s["throughput"].mean()), float(s["energy"].mean())
+    return thr, energy, thr / constant_at_matched_energy(cfg_dict | {"seed": 0}, energy)
+
+
 def main(root: Path, png: Path | None) -> None:
     cells: dict[tuple[str, str], list[dict]] = {}
     for p in sorted(root.rglob("result.json")):
@@ -97,6 +117,13 @@ def main(root: Path, png: Path | None) -> None:
             if last:
                 line += f"; the last iterate alone in {near(last)} of {len(last)} (range {min(last):.2f}–{max(last):.2f})"
             print(line + ".")
+        rs0 = next(rs for (e, _), rs in cells.items() if e == exp)
+        thr, energy, matched = random_reference(rs0[0]["_config"])
+        ratio_e = energy / rs0[0]["budget"]
+        print(
+            f"Reference, uniform-random energies (seed 0's evaluation episodes): throughput {thr:.2f} at "
+            f"{ratio_e:.2f}·E0, {matched:.2f} of the constant heuristic at the same energy."
+        )
     if png is None:
         return
     import matplotlib

@@ -95,3 +95,29 @@ def test_final_policy_last_is_the_final_iterate_and_mixture_is_a_distribution():
     mix = train(Config(method="td3", **SMALL, mixture_from=0.0))
     assert sum(w for _, w in mix.mixture) == pytest.approx(1.0)
     assert mix.throughput_last == pytest.approx(last.throughput)  # same run, same final iterate
+
+
+def test_smoke_agent_answers_the_energy_price_where_a_random_policy_cannot():
+    """End-to-end learning check at the smoke preset (fixed λ, no dual loop): with free energy RSD4 learns
+    to spend far above the budget and to deliver more than a uniform-random policy; at a high price it
+    spends below it. The random policy (≈1.09·E_0 here) fails both thresholds."""
+    import dataclasses
+
+    from paperkit import Seeder
+
+    from rsd4.experiments import cell_config
+    from rsd4.rollout import summarize
+    from rsd4.train import evaluate_policy, random_policy
+
+    base = cell_config("rsd4", 0, "smoke", False)
+    free = train(dataclasses.replace(base, dual=False, lam_init=0.0, final_policy="last"))
+    dear = train(dataclasses.replace(base, dual=False, lam_init=3.0, final_policy="last"))
+    core = make_core(base)
+    seq = evaluate_policy(
+        base, core, random_policy(np.random.default_rng(1)), Seeder(0).int("eval"), base.eval_episodes
+    )
+    rnd = summarize(seq, core.throughput_weights)
+    rnd_ratio = float(rnd["energy"].mean()) / free.budget
+    assert not (rnd_ratio > 1.4 or rnd_ratio < 0.9)  # the thresholds separate learning from chance
+    assert free.energy_ratio > 1.4 and free.throughput > float(rnd["throughput"].mean())
+    assert dear.energy_ratio < 0.9
