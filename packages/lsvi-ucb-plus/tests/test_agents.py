@@ -110,6 +110,7 @@ def test_checkpoint_from_another_config_is_refused(tmp_path):
         ({"hard_delta": 0.5}, "hard_delta"),
         ({"bonus_scale": -1.0}, "bonus_scale"),
         ({"c_thr": 0.0}, "c_thr"),
+        ({"sigma_small": -1.0}, "sigma_small"),
         ({"radii": "huge"}, "radii"),
         ({"instance": "hard", "d": 1}, "d"),
     ],
@@ -132,6 +133,7 @@ def test_checkpoint_every_needs_a_run_dir():
         {"radii": "paper"},
         {"algo": "lsvi-ucb-plus-noweights", "fixed_sigma": 4.0},
         {"c_thr": 1.0, "sigma_big": 2.0, "c_e": 1.0, "lam": 0.5},
+        {"sigma_small": 1.0},
     ],
 )
 def test_config_options_run_and_give_valid_regret(overrides):
@@ -140,3 +142,13 @@ def test_config_options_run_and_give_valid_regret(overrides):
     mdp = make_instance(cfg, Seeder(cfg.seed).numpy("instance"))
     assert np.all(res.regret >= -1e-9)
     assert np.all(res.regret <= mdp.horizon)
+
+
+def test_big_floor_fraction_tracks_the_floor_threshold():
+    # c_thr is compared with a norm <= ||φ||/(σ̃√λ); a huge threshold never floors at ς_big, a tiny one always does
+    base = Config(instance="hard", d=3, horizon=3, episodes=60, hard_delta=0.05)
+    assert train(dataclasses.replace(base, c_thr=1e6)).big_floor_fraction == 0.0
+    assert train(dataclasses.replace(base, c_thr=1e-9)).big_floor_fraction == 1.0
+    mid = train(base).big_floor_fraction
+    assert 0.0 <= mid <= 1.0
+    assert math.isnan(train(dataclasses.replace(base, algo="lsvi-ucb")).big_floor_fraction)

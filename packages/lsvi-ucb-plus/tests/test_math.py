@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from lsvi_ucb_plus import WeightedRidge, lsvi_ucb_beta, plus_constants
 from lsvi_ucb_plus.variance import (
+    covering_slack,
     floor_level,
     gap_variance_bound,
     optimism_offset,
@@ -70,6 +71,19 @@ def test_sigma_bounds(norm, gap, var, H, c_e):
 def test_floor_switches_at_the_threshold():
     assert floor_level(0.1, 0.1, 9, 50.0) == pytest.approx(3.0)
     assert floor_level(0.11, 0.1, 9, 50.0) == pytest.approx(50.0)
+    # the well-covered floor is an option; the paper's √H is the default
+    assert floor_level(0.1, 0.1, 9, 50.0, sigma_small=1.5) == pytest.approx(1.5)
+    assert floor_level(0.2, 0.1, 9, 50.0, sigma_small=1.5) == pytest.approx(50.0)
+
+
+def test_gap_bound_slack_is_the_covering_resolution():
+    # Lemma C.17 eq. (30): with no gap and no width, E = H·ζ with ζ = H√λ/K (not H·sqrt(λ/K))
+    H, lam, K = 4, 0.04, 1000
+    assert covering_slack(H, lam, K) == pytest.approx(4 * 0.2 / 1000)
+    assert gap_variance_bound(0.0, 0.0, 1.0, 1.0, H, lam, K) == pytest.approx(H * 4 * 0.2 / 1000)
+    # E grows by H per unit of gap and is capped at H²
+    assert gap_variance_bound(0.0, 1.0, 1.0, 1.0, H, lam, K) == pytest.approx(H * (1.0 + 0.0008))
+    assert gap_variance_bound(10.0, 5.0, 1.0, 1.0, H, lam, K) == H**2
 
 
 def test_radii_scale_as_stated():

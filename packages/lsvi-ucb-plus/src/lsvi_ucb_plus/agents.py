@@ -84,6 +84,8 @@ class LSVIUCBPlus:
         self.logdet_at_switch = np.array([r.logdet for r in self.hat])
         self.switches = 0
         self.sigma2_sum = 0.0
+        self.n_weighted = 0  # samples that went through the floor test
+        self.n_big_floor = 0  # ... and failed it (σ̂ floored at ς_big)
 
     def _is_update_episode(self) -> bool:
         if not self.rare_switching:
@@ -136,8 +138,15 @@ class LSVIUCBPlus:
         s_tilde = sigma_tilde(var, offset, e_bound, c.c_e, H)
         test = float(self.tilde[h].norms(x)) / s_tilde  # Λ̃ before its update
         self.tilde[h].add(x, 1.0 / s_tilde**2)
-        floor = floor_level(test, c.c_thr, H, c.sigma_big)
+        floor = floor_level(test, c.c_thr, H, c.sigma_big, c.sigma_small)
+        self.n_weighted += 1
+        self.n_big_floor += int(test > c.c_thr)
         return 1.0 / sigma_hat(var, offset, e_bound, c.c_e, floor) ** 2
+
+    @property
+    def big_floor_fraction(self) -> float:
+        """Share of samples whose weight was floored at ς_big (the floor test failed); nan if none tested."""
+        return self.n_big_floor / self.n_weighted if self.n_weighted else float("nan")
 
     def observe(self, h: int, s: int, a: int, s_next: int) -> None:
         weight = self.regression_weight(h, s, a)
@@ -155,7 +164,7 @@ class LSVIUCBPlus:
             v_check=self.v_check,
             policy=self.policy,
             logdet_at_switch=self.logdet_at_switch,
-            counters=np.array([self.switches, self.sigma2_sum]),
+            counters=np.array([self.switches, self.sigma2_sum, self.n_weighted, self.n_big_floor]),
         )
         return out
 
@@ -168,8 +177,9 @@ class LSVIUCBPlus:
         self.v_check = np.array(arrays["v_check"])
         self.policy = np.array(arrays["policy"], dtype=np.int64)
         self.logdet_at_switch = np.array(arrays["logdet_at_switch"])
-        switches, sigma2 = arrays["counters"]
+        switches, sigma2, n_weighted, n_big = arrays["counters"]
         self.switches, self.sigma2_sum = int(switches), float(sigma2)
+        self.n_weighted, self.n_big_floor = int(n_weighted), int(n_big)
 
 
 class LSVIUCB:

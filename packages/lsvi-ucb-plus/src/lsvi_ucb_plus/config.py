@@ -47,6 +47,8 @@ class Config:
     """Floor test threshold; None = 1/(Hd) (tractable) or 1/(H³d⁵) (paper box; Remark 7.4 says 1/(Hd³))."""
     sigma_big: float | None = None
     """Floor ς for badly covered samples; None = H√d (tractable) or H²d^{5/2} (paper box)."""
+    sigma_small: float | None = None
+    """Floor ς for samples that pass the floor test; None = √H (Alg. 1, line 25). A deviation if set."""
     fixed_sigma: float | None = None
     """lsvi-ucb-plus-noweights: the constant σ̂; None = √H (the brief's ablation)."""
     pessimism_refresh: str = "every_episode"
@@ -78,7 +80,7 @@ class Config:
         check_non_negative("bonus_scale", self.bonus_scale)
         check_range("delta", self.delta, 0.0, 1.0, low_open=True, high_open=True)
         check_choice("radii", self.radii, ("tractable", "paper"))
-        for name in ("lam", "c_e", "c_thr", "sigma_big", "fixed_sigma"):
+        for name in ("lam", "c_e", "c_thr", "sigma_big", "sigma_small", "fixed_sigma"):
             value = getattr(self, name)
             if value is not None:
                 check_positive(name, value)

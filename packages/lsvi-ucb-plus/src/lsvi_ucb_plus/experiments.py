@@ -60,6 +60,12 @@ def _curve_cell(exp: str, base: Config, *, method: str, seed: int, out_dir: Path
     curve = result.curve()
     recs = [ResultRecord(PACKAGE, exp, method, seed, HEADLINE, v, step=k, config_hash=h) for k, v in curve]
     recs.append(ResultRecord(PACKAGE, exp, method, seed, "switches", float(result.switches), config_hash=h))
+    if math.isfinite(result.big_floor_fraction):  # how often the floor test failed (σ̂ = ς_big)
+        recs.append(
+            ResultRecord(
+                PACKAGE, exp, method, seed, "big_floor_fraction", result.big_floor_fraction, config_hash=h
+            )
+        )
     slope = tail_loglog_slope([k for k, _ in curve], [v for _, v in curve])
     if math.isfinite(slope):
         recs.append(ResultRecord(PACKAGE, exp, method, seed, "loglog_slope_K", slope, config_hash=h))

@@ -23,6 +23,7 @@ class PlusConstants:
     c_e: float  # multiplier of E in σ̂², σ̃²
     c_thr: float  # floor test threshold
     sigma_big: float  # floor ς for badly covered samples
+    sigma_small: float  # floor ς for well-covered samples (paper: √H)
 
 
 def plus_constants(
@@ -37,13 +38,14 @@ def plus_constants(
     c_e: float | None = None,
     c_thr: float | None = None,
     sigma_big: float | None = None,
+    sigma_small: float | None = None,
 ) -> PlusConstants:
     """Constants of LSVI-UCB+; ``None`` overrides take the chosen radii set's value.
 
     ``radii="tractable"`` (brief): β̂ = c√d·sqrt(ln(KH/δ)), β̄ = β̌ = cH√d, β̃ = cH²√d, c_E = d,
     c_thr = 1/(Hd), ς_big = H√d. ``radii="paper"``: β̂ = β̂⁽¹⁾ of Lemma C.8 (the covering-based correction
     β̂⁽²⁾ is omitted), β̄ = β̌ = sqrt(H(dL + dJL + d²JL)), β̃ = H·β̄ with J = dH ln(1+K), L = ln(4K²H/δ),
-    c_E = d³H, c_thr = 1/(H³d⁵), ς_big = H²d^{5/2} (algorithm box). λ = 1/(H²√d) in both.
+    c_E = d³H, c_thr = 1/(H³d⁵), ς_big = H²d^{5/2} (algorithm box). λ = 1/(H²√d) and ς_small = √H in both.
     """
     H, K = horizon, episodes
     lam_v = 1.0 / (H**2 * math.sqrt(d)) if lam is None else lam
@@ -77,6 +79,7 @@ def plus_constants(
         c_e=defaults[0] if c_e is None else c_e,
         c_thr=defaults[1] if c_thr is None else c_thr,
         sigma_big=defaults[2] if sigma_big is None else sigma_big,
+        sigma_small=math.sqrt(H) if sigma_small is None else sigma_small,
     )
 
 

@@ -35,6 +35,7 @@ class Result:
     regret: np.ndarray  # V*_1(s_1^k) − V^{π_k}_1(s_1^k), one entry per episode
     switches: int  # episodes on which the policy was re-planned
     seconds: float
+    big_floor_fraction: float = float("nan")  # LSVI-UCB+ only: share of samples weighted at ς_big
 
     @property
     def cumulative_regret(self) -> np.ndarray:
@@ -82,6 +83,7 @@ def make_learner(cfg: Config, mdp: FiniteLinearMDP) -> Learner:
         c_e=cfg.c_e,
         c_thr=cfg.c_thr,
         sigma_big=cfg.sigma_big,
+        sigma_small=cfg.sigma_small,
     )
     return LSVIUCBPlus(
         mdp.phi,
@@ -191,7 +193,13 @@ def train(
     finally:
         if logger is not None:
             logger.close()
-    return Result(config=cfg, regret=regret, switches=learner.switches, seconds=time.perf_counter() - t0)
+    return Result(
+        config=cfg,
+        regret=regret,
+        switches=learner.switches,
+        seconds=time.perf_counter() - t0,
+        big_floor_fraction=getattr(learner, "big_floor_fraction", float("nan")),
+    )
 
 
 def evaluate(cfg: Config, run_dir: str | Path) -> dict[str, float]:

@@ -26,11 +26,20 @@ def optimism_offset(
     )
 
 
+def covering_slack(horizon: int, lam: float, episodes: int) -> float:
+    """ζ = H√λ/K: the ε-net resolution used in Lemmas C.8–C.10, reused as the slack in E (eq. 30)."""
+    return horizon * math.sqrt(lam) / episodes
+
+
 def gap_variance_bound(
     norm: float, gap: float, beta_bar: float, beta_check: float, horizon: int, lam: float, episodes: int
 ) -> float:
-    """E = min{H(<μ̂V̂, φ> − <μ̂V̌, φ> + β̄ n + β̌ n + H sqrt(λ/K)), H²}: bounds Var of V̂ − V*."""
-    inner = gap + (beta_bar + beta_check) * norm + horizon * math.sqrt(lam / episodes)
+    """E = min{H(<μ̂V̂, φ> − <μ̂V̌, φ> + β̄ n + β̌ n + ζ), H²}: bounds Var of V̂ − V* (Lemma C.17, eq. 30).
+
+    ζ = H√λ/K is the covering resolution ε of Lemmas C.8–C.10 (so that the cover error 2εK/(H√λ) is O(1));
+    it is not H·sqrt(λ/K).
+    """
+    inner = gap + (beta_bar + beta_check) * norm + covering_slack(horizon, lam, episodes)
     return min(horizon * inner, float(horizon) ** 2)
 
 
@@ -39,12 +48,16 @@ def sigma_tilde(variance: float, offset: float, gap_bound: float, c_e: float, ho
     return math.sqrt(max(float(horizon), c_e * gap_bound, variance + offset))
 
 
-def floor_level(test_norm: float, c_thr: float, horizon: int, sigma_big: float) -> float:
-    """ς: √H when the weighted feature is already well covered by Λ̃ (||φ/σ̃||_{Λ̃^{-1}} <= c_thr), else ς_big.
+def floor_level(
+    test_norm: float, c_thr: float, horizon: int, sigma_big: float, sigma_small: float | None = None
+) -> float:
+    """ς: ς_small (paper: √H) when φ/σ̃ is well covered by Λ̃ (||φ/σ̃||_{Λ̃^{-1}} <= c_thr), else ς_big.
 
-    Large elliptical potentials are rare (Lemma 7.3), so the big floor applies to few samples.
+    Large elliptical potentials are rare (Lemma 7.3), so the big floor applies to few samples *eventually*;
+    the count bound 3d/ln(1+c_thr²)·ln(...) is large when c_thr is small.
     """
-    return math.sqrt(horizon) if test_norm <= c_thr else sigma_big
+    small = math.sqrt(horizon) if sigma_small is None else sigma_small
+    return small if test_norm <= c_thr else sigma_big
 
 
 def sigma_hat(variance: float, offset: float, gap_bound: float, c_e: float, floor: float) -> float:
