@@ -97,3 +97,19 @@ def test_radii_scale_as_stated():
     assert paper.c_e == 4**3 * 5 and paper.beta_hat > a.beta_hat
     with pytest.raises(ValueError, match="radii"):
         plus_constants(4, 5, 1000, 0.1, radii="loose")
+
+
+def test_floor_rules_keep_the_papers_coupling():
+    # Lemma C.14 needs ς_big/σ̃ <= ς_big/√H = 1/sqrt(c_thr): every preset pair satisfies c_thr·ς_big²/H = 1
+    d, H = 5, 4
+    for rule, (thr, big) in {
+        "box": (1 / (H**3 * d**5), H**2 * d**2.5),
+        "remark": (1 / (H * d**3), H * d**1.5),
+        "radii": (1 / (H * d), H * math.sqrt(d)),
+    }.items():
+        c = plus_constants(d, H, 1000, 0.1, floor_rule=rule)
+        assert c.c_thr == pytest.approx(thr) and c.sigma_big == pytest.approx(big)
+        assert c.c_thr * c.sigma_big**2 / H == pytest.approx(1.0)
+    assert plus_constants(d, H, 1000, 0.1, floor_rule="remark", c_thr=0.5).c_thr == 0.5
+    with pytest.raises(ValueError, match="floor_rule"):
+        plus_constants(d, H, 1000, 0.1, floor_rule="bogus")

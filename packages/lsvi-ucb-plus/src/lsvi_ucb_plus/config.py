@@ -47,6 +47,9 @@ class Config:
     """Floor test threshold; None = 1/(Hd) (tractable) or 1/(H³d⁵) (paper box; Remark 7.4 says 1/(Hd³))."""
     sigma_big: float | None = None
     """Floor ς for badly covered samples; None = H√d (tractable) or H²d^{5/2} (paper box)."""
+    floor_rule: str = "radii"
+    """Default (c_thr, ς_big) pair: radii (the radii set's), box (Alg. 1: 1/(H³d⁵), H²d^{5/2}) or remark
+    (Remark 7.4: 1/(Hd³), H d^{3/2}); explicit c_thr / sigma_big still override."""
     sigma_small: float | None = None
     """Floor ς for samples that pass the floor test; None = √H (Alg. 1, line 25). A deviation if set."""
     fixed_sigma: float | None = None
@@ -80,6 +83,7 @@ class Config:
         check_non_negative("bonus_scale", self.bonus_scale)
         check_range("delta", self.delta, 0.0, 1.0, low_open=True, high_open=True)
         check_choice("radii", self.radii, ("tractable", "paper"))
+        check_choice("floor_rule", self.floor_rule, ("radii", "box", "remark"))
         for name in ("lam", "c_e", "c_thr", "sigma_big", "sigma_small", "fixed_sigma"):
             value = getattr(self, name)
             if value is not None:

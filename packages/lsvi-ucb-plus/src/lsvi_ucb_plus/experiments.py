@@ -26,11 +26,14 @@ METHODS = (
     "lsvi-ucb-plus-noweights",
     "lsvi-ucb-plus-noswitch",
     "lsvi-ucb-plus-cthr1",
+    "lsvi-ucb-plus-remark74",
 )
 # method -> (Config.algo, config overrides). cthr1: the floor test threshold c_thr = 1 instead of 1/(Hd),
 # so the big floor ς_big applies only to the few samples with a large elliptical potential at this K.
 METHOD_CONFIG: dict[str, tuple[str, dict[str, float]]] = {
     "lsvi-ucb-plus-cthr1": ("lsvi-ucb-plus", {"c_thr": 1.0}),
+    # remark74: the paper's other (c_thr, ς_big) pair, 1/(Hd³) and H d^{3/2} (Remark 7.4)
+    "lsvi-ucb-plus-remark74": ("lsvi-ucb-plus", {"floor_rule": "remark"}),
 }
 
 

@@ -39,6 +39,7 @@ def plus_constants(
     c_thr: float | None = None,
     sigma_big: float | None = None,
     sigma_small: float | None = None,
+    floor_rule: str = "radii",
 ) -> PlusConstants:
     """Constants of LSVI-UCB+; ``None`` overrides take the chosen radii set's value.
 
@@ -46,6 +47,10 @@ def plus_constants(
     c_thr = 1/(Hd), ς_big = H√d. ``radii="paper"``: β̂ = β̂⁽¹⁾ of Lemma C.8 (the covering-based correction
     β̂⁽²⁾ is omitted), β̄ = β̌ = sqrt(H(dL + dJL + d²JL)), β̃ = H·β̄ with J = dH ln(1+K), L = ln(4K²H/δ),
     c_E = d³H, c_thr = 1/(H³d⁵), ς_big = H²d^{5/2} (algorithm box). λ = 1/(H²√d) and ς_small = √H in both.
+
+    ``floor_rule`` picks (c_thr, ς_big) independently of the radii: "radii" (the set's own pair), "box"
+    (1/(H³d⁵), H²d^{5/2}: Alg. 1 lines 24–27) or "remark" (1/(Hd³), H d^{3/2}: Remark 7.4). All three keep
+    the paper's coupling c_thr·(ς_big/√H)² = 1 that Lemma C.14 uses.
     """
     H, K = horizon, episodes
     lam_v = 1.0 / (H**2 * math.sqrt(d)) if lam is None else lam
@@ -70,6 +75,12 @@ def plus_constants(
         defaults = (float(d**3 * H), 1.0 / (H**3 * d**5), H**2 * d**2.5)
     else:
         raise ValueError(f"radii must be 'tractable' or 'paper', got {radii!r}")
+    if floor_rule == "box":
+        defaults = (defaults[0], 1.0 / (H**3 * d**5), H**2 * d**2.5)
+    elif floor_rule == "remark":
+        defaults = (defaults[0], 1.0 / (H * d**3), H * d**1.5)
+    elif floor_rule != "radii":
+        raise ValueError(f"floor_rule must be 'radii', 'box' or 'remark', got {floor_rule!r}")
     return PlusConstants(
         lam=lam_v,
         beta_hat=beta_hat,

@@ -84,6 +84,7 @@ def make_learner(cfg: Config, mdp: FiniteLinearMDP) -> Learner:
         c_thr=cfg.c_thr,
         sigma_big=cfg.sigma_big,
         sigma_small=cfg.sigma_small,
+        floor_rule=cfg.floor_rule,
     )
     return LSVIUCBPlus(
         mdp.phi,
