@@ -143,9 +143,9 @@ EXPERIMENTS = [
         metric="auc_return",
         higher_is_better=True,
         run=_cell("spread3_o2o", {"n_agents": 3}),
-        # mean cell incl. its share of the seed's pretraining, 1 core at load ~7 (quick: measured,
-        # 15 cells in 15 min on one process; paper: scaled from the quick rates)
-        seconds={"smoke": 6, "quick": 60, "paper": 350},
+        # mean CPU seconds of a cell incl. its share of the seed's pretraining (quick: measured, pretraining
+        # 51 s + online 11-14 s; paper: scaled from the quick rates)
+        seconds={"smoke": 3, "quick": 25, "paper": 160},
         seeds={"smoke": 1, "quick": 3, "paper": 3},
         curve_metric="return",
         claim=CLAIM,
@@ -159,7 +159,7 @@ EXPERIMENTS = [
         metric="auc_return",
         higher_is_better=True,
         run=_cell("spread5_o2o", {"n_agents": 5}),
-        seconds={"smoke": 8, "quick": 100, "paper": 550},
+        seconds={"smoke": 2, "quick": 40, "paper": 320},  # pretraining 107 s + online 15-23 s
         seeds={"smoke": 1, "quick": 3, "paper": 3},
         curve_metric="return",
         claim=CLAIM + " The gaps are larger at N=5 than at N=3.",
@@ -174,7 +174,7 @@ EXPERIMENTS = [
         metric="auc_return",
         higher_is_better=True,
         run=_cell("spread5_variants", {"n_agents": 5}),
-        seconds={"smoke": 8, "quick": 60, "paper": 300},
+        seconds={"smoke": 2, "quick": 45, "paper": 320},
         seeds={"smoke": 1, "quick": 2, "paper": 2},
         curve_metric="return",
         claim="At most one explorer (turn/central) vs indep; OVM form; CFCQL kept online as an alternative.",
