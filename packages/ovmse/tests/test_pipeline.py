@@ -14,10 +14,12 @@ from ovmse.experiments import EXPERIMENTS
 from ovmse.learner import frozen_copy, to_tensors
 from ovmse.train import (
     collect_dataset,
+    evaluate,
     load_offline,
     make_adapters,
     new_learner,
     save_offline,
+    train_behaviour,
     train_online,
 )
 
@@ -45,6 +47,9 @@ SMALL = dict(
         ("ovm_form", "x"),
         ("memory_start", 1.2),
         ("num_envs", 0),
+        ("behaviour_reference", "best"),
+        ("behaviour_min_frac", 1.5),
+        ("behaviour_steps", 0),
     ],
 )
 def test_bad_config_names_the_field(field, value):
@@ -208,3 +213,21 @@ def test_online_resume_is_bit_exact(tmp_path, method):
         train_online(
             dataclasses.replace(cfg, eps_start=0.5), memory, Seeder(3), data, checkpoint=tmp_path / "b"
         )
+
+
+@pytest.mark.parametrize("reference", ["random", "first"])
+def test_behaviour_keeps_a_trained_snapshot(reference):
+    cfg = Config(**SMALL, behaviour_steps=60, eval_every_steps=20, behaviour_reference=reference)
+    learner, info = train_behaviour(cfg, Seeder(3))
+    assert info["behaviour_pick_step"] >= max(1, 0.25 * cfg.behaviour_steps)
+    if reference == "first":
+        assert info["behaviour_reference"] == info["behaviour_first"]
+    # the kept weights are those of the reported snapshot: re-evaluating them gives its return
+    ret = evaluate(
+        cfg,
+        make_adapters(cfg, cfg.num_envs),
+        learner.net,
+        episodes=cfg.eval_episodes,
+        seed=Seeder(3).int("eval") % 2**31,
+    )
+    assert ret == pytest.approx(info["behaviour_pick"])

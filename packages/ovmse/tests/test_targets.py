@@ -14,6 +14,7 @@ from ovmse.targets import (
     memory_weight,
     offline_bootstrap_values,
     ovm_target,
+    select_medium_snapshot,
 )
 
 vals = arrays(np.float64, (3, 6), elements=st.floats(-50, 50))
@@ -98,3 +99,48 @@ def test_cfcql_penalty_non_negative_with_qmix(seed, n):
     avail.scatter_(-1, actions.unsqueeze(-1), True)  # the dataset action is available
     state = torch.randn(2, 3, 6, generator=g)
     assert torch.all(cfcql_penalty(qs, actions, avail, state, mixer) >= -1e-5)
+
+
+def test_medium_snapshot_hand_made_sequence() -> None:
+    # the quick N=3 seed-1 failure: the untrained net (step 0) has the best return of the run
+    steps = [0, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000]
+    returns = [-70.0, -150.0, -120.0, -100.0, -90.0, -85.0, -80.0, -78.0, -75.0]
+    # random -200, best trained -75 -> goal -137.5; -150 (12.5 off) beats -120 (17.5 off)
+    assert select_medium_snapshot(steps, returns, reference=-200.0, fraction=0.5, min_step=0) == 1
+    # after a quarter of the run only: candidates from step 2000, -120 is closest
+    assert select_medium_snapshot(steps, returns, reference=-200.0, fraction=0.5, min_step=2000) == 2
+    # fraction 1 -> the best trained snapshot, never the better untrained one
+    assert select_medium_snapshot(steps, returns, reference=-200.0, fraction=1.0, min_step=0) == 8
+    # the former rule (reference = first evaluation) picked index 0 here; now nothing beats the
+    # reference, so the best trained snapshot is returned
+    assert select_medium_snapshot(steps, returns, reference=returns[0], fraction=0.5, min_step=0) == 8
+    # ties go to the earliest
+    assert select_medium_snapshot([0, 1, 2], [0.0, -1.0, -1.0], reference=-1.0, fraction=0.0, min_step=1) == 1
+
+
+def test_medium_snapshot_bad_input() -> None:
+    with pytest.raises(ValueError, match="fraction"):
+        select_medium_snapshot([0, 1], [0.0, 1.0], reference=0.0, fraction=1.5, min_step=1)
+    with pytest.raises(ValueError, match="no snapshot"):
+        select_medium_snapshot([0, 10], [0.0, 1.0], reference=0.0, fraction=0.5, min_step=11)
+    with pytest.raises(ValueError, match="differ"):
+        select_medium_snapshot([0, 10], [0.0], reference=0.0, fraction=0.5, min_step=1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    returns=st.lists(st.floats(-1e3, 1e3), min_size=2, max_size=20),
+    reference=st.floats(-1e3, 1e3),
+    fraction=st.floats(0.0, 1.0),
+    min_frac=st.floats(0.0, 1.0),
+)
+def test_medium_snapshot_never_initial_and_closest(
+    returns: list[float], reference: float, fraction: float, min_frac: float
+) -> None:
+    steps = [100 * i for i in range(len(returns))]
+    min_step = int(min_frac * steps[-1])
+    i = select_medium_snapshot(steps, returns, reference=reference, fraction=fraction, min_step=min_step)
+    assert i != 0 and steps[i] >= min_step
+    cands = [j for j, s in enumerate(steps) if s >= max(1, min_step)]
+    goal = reference + fraction * (max(returns[j] for j in cands) - reference)
+    assert all(abs(returns[i] - goal) <= abs(returns[j] - goal) for j in cands)

@@ -6,7 +6,14 @@ from ovmse.data import EpisodeDataset, load_dataset, save_dataset
 from ovmse.envs import ParallelEnvAdapter, make_env
 from ovmse.exploration import deviators, explore_actions
 from ovmse.learner import Learner, frozen_copy
-from ovmse.targets import cfcql_penalty, lambda_returns, memory_weight, offline_bootstrap_values, ovm_target
+from ovmse.targets import (
+    cfcql_penalty,
+    lambda_returns,
+    memory_weight,
+    offline_bootstrap_values,
+    ovm_target,
+    select_medium_snapshot,
+)
 from ovmse.train import (
     Result,
     collect_dataset,
@@ -43,6 +50,7 @@ __all__ = [
     "pretrain",
     "save_dataset",
     "save_offline",
+    "select_medium_snapshot",
     "train",
     "train_behaviour",
     "train_offline",

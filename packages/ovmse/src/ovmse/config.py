@@ -64,7 +64,14 @@ class Config:
     behaviour_steps: int = 40_000
     """Env steps of the behaviour QMIX run."""
     behaviour_pick: float = 0.5
-    """Pick the behaviour snapshot closest to this fraction between its first and best greedy return."""
+    """The "medium" snapshot is the trained one whose greedy return is closest to
+    ``reference + behaviour_pick * (best - reference)`` (brief: about halfway from random to best)."""
+    behaviour_reference: str = "random"
+    """``reference`` of ``behaviour_pick``: "random" = a uniform-random policy's return on the evaluation
+    episodes (the brief's rule); "first" = the untrained net's greedy return (the former rule)."""
+    behaviour_min_frac: float = 0.25
+    """Only snapshots taken after at least this fraction of ``behaviour_steps`` (and never the one at
+    step 0, the untrained net) are candidates for the "medium" policy."""
     # phase 0b: dataset
     dataset_episodes: int = 1000
     """Episodes in the offline dataset."""
@@ -139,8 +146,10 @@ class Config:
         check_positive("grad_clip", self.grad_clip)
         check_range("gamma", self.gamma, 0.0, 1.0)
         check_range("td_lambda", self.td_lambda, 0.0, 1.0)
-        check_int_at_least("behaviour_steps", self.behaviour_steps, 0)
+        check_int_at_least("behaviour_steps", self.behaviour_steps, 1)
         check_range("behaviour_pick", self.behaviour_pick, 0.0, 1.0)
+        check_choice("behaviour_reference", self.behaviour_reference, ("random", "first"))
+        check_range("behaviour_min_frac", self.behaviour_min_frac, 0.0, 1.0)
         check_range("dataset_eps", self.dataset_eps, 0.0, 1.0)
         check_int_at_least("offline_updates", self.offline_updates, 0)
         check_non_negative("cql_alpha", self.cql_alpha)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import torch
 
@@ -94,3 +94,33 @@ def cfcql_penalty(
         agent_weights = torch.full((n,), 1.0 / n)
     q_data = mixer(chosen, state)  # [B, T]
     return (lse * agent_weights).sum(-1) - q_data
+
+
+def select_medium_snapshot(
+    steps: Sequence[int],
+    returns: Sequence[float],
+    *,
+    reference: float,
+    fraction: float,
+    min_step: int,
+) -> int:
+    """Index of the "medium" behaviour snapshot (brief, phase 0a).
+
+    Candidates are the snapshots taken after at least ``max(1, min_step)`` env steps of training, so
+    the initial (untrained) network is never chosen. With ``best`` the highest candidate return, the
+    goal is ``reference + fraction * (best - reference)`` (the brief: about halfway between the random
+    policy's return and the best return seen) and the candidate closest to it wins; ties go to the
+    earliest. If no candidate beats ``reference``, the goal lies at or above ``best``, so the best
+    trained snapshot is returned.
+    """
+    if len(steps) != len(returns):
+        raise ValueError(f"steps ({len(steps)}) and returns ({len(returns)}) differ in length")
+    if not 0.0 <= fraction <= 1.0:
+        raise ValueError(f"fraction must be in [0, 1], got {fraction!r}")
+    floor = max(1, int(min_step))
+    cands = [i for i, s in enumerate(steps) if s >= floor]
+    if not cands:
+        raise ValueError(f"no snapshot at or after env step {floor} (steps: {list(steps)})")
+    best = max(returns[i] for i in cands)
+    goal = reference + fraction * (best - reference)
+    return min(cands, key=lambda i: (abs(returns[i] - goal), i))

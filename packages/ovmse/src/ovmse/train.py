@@ -27,7 +27,7 @@ from ovmse.envs import ParallelEnvAdapter, make_env
 from ovmse.exploration import explore_actions
 from ovmse.learner import Learner, frozen_copy, mean_q_tot, to_tensors
 from ovmse.networks import ValueDecomposition
-from ovmse.targets import memory_weight
+from ovmse.targets import memory_weight, select_medium_snapshot
 
 
 def make_adapters(cfg: Config, k: int) -> list[ParallelEnvAdapter]:
@@ -112,10 +112,21 @@ def rollout(
 
 
 def evaluate(
-    cfg: Config, adapters: list[ParallelEnvAdapter], policy: ValueDecomposition, *, episodes: int, seed: int
+    cfg: Config,
+    adapters: list[ParallelEnvAdapter],
+    policy: ValueDecomposition,
+    *,
+    episodes: int,
+    seed: int,
+    eps: float = 0.0,
+    rng: np.random.Generator | None = None,
 ) -> float:
-    """Mean greedy (ε = 0) team return over ``episodes`` episodes with fixed seeds."""
-    rng = np.random.default_rng(0)  # unused at ε = 0
+    """Mean team return over ``episodes`` episodes with fixed seeds: greedy (ε = 0) unless ``eps`` given
+    (ε = 1 with ``rng``: the uniform-random policy over available actions)."""
+    if rng is None:
+        if eps > 0:
+            raise ValueError(f"evaluate with eps={eps!r} needs an rng")
+        rng = np.random.default_rng(0)  # unused at ε = 0
     returns: list[float] = []
     i = 0
     while i < episodes:
@@ -124,7 +135,7 @@ def evaluate(
             adapters,
             [seed + i + j for j in range(k)],
             policy,
-            eps=0.0,
+            eps=eps,
             se_mode="egreedy",
             clock=0,
             rng=rng,
@@ -345,8 +356,10 @@ def new_learner(cfg: Config, seeder: Seeder, name: str) -> Learner:
 
 
 def train_behaviour(cfg: Config, seeder: Seeder) -> tuple[Learner, dict[str, float]]:
-    """Online QMIX from scratch; keep the snapshot whose greedy return is ``behaviour_pick`` of the way
-    from the first to the best evaluation (a "medium" policy)."""
+    """Online QMIX from scratch; keep a "medium" snapshot (``select_medium_snapshot``): among those
+    taken after ``behaviour_min_frac`` of the run (never the untrained net), the one whose greedy return
+    is closest to ``behaviour_pick`` of the way from the reference (random policy or first evaluation)
+    to the best of them."""
     learner = new_learner(cfg, seeder, "behaviour-init")
     snaps: list[tuple[float, dict[str, torch.Tensor]]] = []
     bcfg = dataclasses.replace(cfg, se_base="current")
@@ -362,14 +375,31 @@ def train_behaviour(cfg: Config, seeder: Seeder) -> tuple[Learner, dict[str, flo
         stream="behaviour",
         snapshots=snaps,
     )
-    first, best = snaps[0][0], max(r for r, _ in snaps)
-    goal = first + cfg.behaviour_pick * (best - first)
-    ret, sd = min(snaps, key=lambda x: abs(x[0] - goal))
-    learner.net.load_state_dict(sd)
+    steps = [s for s, _ in res.curve]
+    returns = [r for r, _ in snaps]
+    if cfg.behaviour_reference == "random":
+        reference = evaluate(
+            cfg,
+            make_adapters(cfg, cfg.num_envs),
+            learner.net,  # ignored at ε = 1
+            episodes=cfg.eval_episodes,
+            seed=seeder.int("eval") % 2**31,
+            eps=1.0,
+            rng=seeder.numpy("behaviour-random-eval"),
+        )
+    else:
+        reference = returns[0]
+    min_step = max(1, int(cfg.behaviour_min_frac * cfg.behaviour_steps))
+    i = select_medium_snapshot(
+        steps, returns, reference=reference, fraction=cfg.behaviour_pick, min_step=min_step
+    )
+    learner.net.load_state_dict(snaps[i][1])
     return learner, {
-        "behaviour_first": first,
-        "behaviour_best": best,
-        "behaviour_pick": ret,
+        "behaviour_first": returns[0],
+        "behaviour_reference": reference,
+        "behaviour_best": max(r for s, r in zip(steps, returns) if s >= min_step),
+        "behaviour_pick": returns[i],
+        "behaviour_pick_step": float(steps[i]),
         "seconds": res.seconds,
     }
 
