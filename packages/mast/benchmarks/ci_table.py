@@ -1,9 +1,10 @@
 """README table: per method, mean ± 95% CI (Student t over seeds) of the final greedy return, of the late
 return (mean of the last ``--late`` greedy evaluations, less noisy than one 10-episode evaluation), of the
-per-seed difference to a reference method (same seeds = same env and eval episodes), and of the counted FLOPs
-and the overestimation gap.
+per-seed difference to a reference method (same seeds = same env and eval episodes), of the counted FLOPs, of
+the short-horizon gap ``q_overestimation`` and of ``value_bias`` (over the seeds that logged it).
 
-    python packages/mast/benchmarks/ci_table.py /tmp/mast/q/runs/quick --reference dense --late 3
+    python packages/mast/benchmarks/ci_table.py /tmp/mast/q/runs/quick --reference dense --late 3 \
+        --methods dense mast rigl static mast_no_sm mast_no_dual mast_no_hybrid
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ def main() -> None:
     ap.add_argument("root")
     ap.add_argument("--reference", default="dense")
     ap.add_argument("--late", type=int, default=3)
+    ap.add_argument("--methods", nargs="*", default=None, help="row order (default: as found)")
     args = ap.parse_args()
     records = folder_records(args.root)
-    methods = list(dict.fromkeys(r.method for r in records))
+    methods = args.methods or list(dict.fromkeys(r.method for r in records))
 
     def finals(method: str, metric: str) -> dict[int, float]:
         return {
@@ -43,25 +45,29 @@ def main() -> None:
     cols = [
         "seeds",
         "final return",
+        "per seed",
         f"late return (last {args.late} evals)",
         f"late − {args.reference} (paired)",
         "train FLOPs / dense",
         "infer FLOPs / dense",
         "q_overestimation",
+        "value_bias (seeds)",
     ]
     print("| method | " + " | ".join(cols) + " |")
     print("|---" * (len(cols) + 1) + "|")
     for m in methods:
-        fin, lat = finals(m, "final_return"), late(m)
+        fin, lat, bias = finals(m, "final_return"), late(m), finals(m, "value_bias")
         paired = [lat[s] - ref_late[s] for s in lat if s in ref_late]
         cells = [
             str(len(fin)),
             mean_ci(list(fin.values())),
+            " / ".join(f"{fin[k]:.1f}" for k in sorted(fin)),
             mean_ci(list(lat.values())),
             mean_ci(paired) if paired and m != args.reference else "–",
             mean_ci(list(finals(m, "train_flops_rel").values())),
             mean_ci(list(finals(m, "infer_flops_rel").values())),
             mean_ci(list(finals(m, "q_overestimation").values())),
+            f"{mean_ci(list(bias.values()))} ({len(bias)})" if bias else "–",
         ]
         print(f"| {m} | " + " | ".join(cells) + " |")
 

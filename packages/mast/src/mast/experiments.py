@@ -60,7 +60,8 @@ PRESET_OVERRIDES: dict[str, dict[str, Any]] = {
         "eps_anneal_steps": 200,
         "lambda_switch_steps": 100,
     },
-    # ~90 s per cell on one idle core: 15k steps = 600 episodes/updates. Hard target copies every 20
+    # ~95 s per cell on one idle core (15k steps = 600 episodes/updates, then the value_bias rollouts), so an
+    # experiment (4 methods x 3 seeds, or 5 x 2) takes < 10 min on 2 cores. Hard target copies every 20
     # episodes (pymarl: 200) so that 1-step targets propagate ~30 Bellman steps within the short run.
     "quick": {
         "total_env_steps": 15_000,
@@ -118,7 +119,7 @@ EXPERIMENTS = [
         metric="final_return",
         higher_is_better=True,
         run=_cell("spread_sparse"),
-        seconds={"smoke": 3, "quick": 90, "paper": 900},
+        seconds={"smoke": 3, "quick": 95, "paper": 900},
         seeds={"smoke": 1, "quick": 3, "paper": 4},
         curve_metric="return",
         flops_metric="train_flops_rel",
@@ -134,7 +135,7 @@ EXPERIMENTS = [
         metric="final_return",
         higher_is_better=True,
         run=_cell("spread_ablation"),
-        seconds={"smoke": 3, "quick": 90, "paper": 900},
+        seconds={"smoke": 3, "quick": 95, "paper": 900},
         seeds={"smoke": 1, "quick": 3, "paper": 4},
         curve_metric="return",
         flops_metric="train_flops_rel",
@@ -150,8 +151,8 @@ EXPERIMENTS = [
         metric="final_return",
         higher_is_better=True,
         run=_cell("spread_extra"),
-        seconds={"smoke": 3, "quick": 90, "paper": 900},
-        seeds={"smoke": 1, "quick": 3, "paper": 4},
+        seconds={"smoke": 3, "quick": 95, "paper": 900},
+        seeds={"smoke": 1, "quick": 2, "paper": 4},
         curve_metric="return",
         flops_metric="train_flops_rel",
         claim="Sparsity, not the target recipe, separates the arms; MAST also matches dense on VDN.",
