@@ -11,7 +11,8 @@ Prints env steps/s (random actions, and acting with each agent's actor) and grad
 Agents are interleaved round by round so that load changes hit all alike. Rates are given per wall-clock
 second and per CPU second of this (single-threaded) process: on a shared machine the second is the closer
 estimate of what an idle core delivers. Sparse weights are masked dense
-tensors (as in the reference code): counted FLOPs fall, wall-clock cannot. ``delta_t = 100`` makes topology
+tensors (as in the reference code): counted FLOPs fall, wall-clock cannot. The GEMM lines give the
+ceiling: matmul FLOPs of one dense update divided by the measured 256^3 GEMM rate. ``delta_t = 100`` makes topology
 updates 10x more frequent than in the presets (a pessimistic sparse figure).
 """
 
@@ -30,7 +31,31 @@ from torch import nn
 from rlx2.agents import make_agent
 from rlx2.buffer import ReplayBuffer
 from rlx2.config import Config
+from rlx2.networks import ONEDNN, _onednn_linear
 from rlx2.train import make_env
+
+
+def td3_update_flops(obs: int, act: int, h: int = 256, batch: int = 256, policy_freq: int = 2) -> float:
+    """Matmul FLOPs of one dense TD3 update as this package runs it (2 x multiply-adds)."""
+    actor = obs * h + h * h + h * act
+    q = (obs + act) * h + h * h + h  # one Q head
+    critic_bwd = 2 * q + 2 * (h * h + h)  # weight grads + input grads of layers 2-3 (inputs need none)
+    actor_upd = actor + q + q + actor + (h * h + h * act)  # fwd, Q1 fwd, Q1 input grads, actor w/x grads
+    macs = actor + 2 * q + 2 * q + critic_bwd + actor_upd / policy_freq  # targets, critic fwd+bwd, actor
+    return 2.0 * macs * batch
+
+
+def gemm_gflops(onednn: bool, seconds: float = 1.0) -> float:
+    """Measured fp32 GFLOP/s (per CPU-second) of a 256x256 @ 256x256 product, via oneDNN or F.linear (BLAS)."""
+    x, w = torch.randn(256, 256), torch.randn(256, 256)
+    mm = (lambda: _onednn_linear(x, w, None)) if onednn else (lambda: F.linear(x, w))
+    for _ in range(20):
+        mm()
+    n, c = 0, time.process_time()
+    while time.process_time() - c < seconds:
+        mm()
+        n += 1
+    return 2 * 256**3 * n / (time.process_time() - c) / 1e9
 
 
 class ReferenceTD3:
@@ -125,6 +150,9 @@ def main() -> None:
                 agent.update(b)
             times[name] += time.perf_counter() - t
             cpu[name] += time.process_time() - c
+    blas = gemm_gflops(onednn=False)
+    gflops = gemm_gflops(onednn=True) if ONEDNN else blas
+    ceiling = gflops * 1e9 / td3_update_flops(obs_dim, act_dim)
     rates = {k: args.rounds * args.updates / v for k, v in times.items()}
     cpu_rates = {k: args.rounds * args.updates / v for k, v in cpu.items()}
     print(f"env {args.env}: random-action env steps/s {env_sps:,.0f}")
@@ -134,6 +162,9 @@ def main() -> None:
         print(
             f"TD3 {k:>18}: {v:7.1f} updates/s wall, {cpu_rates[k]:7.1f} per CPU-s (batch 256, 256-256, 1 thread)"
         )
+    print(f"GEMM 256^3 via F.linear (default BLAS): {blas:.1f} GFLOP/s per CPU-s")
+    print(f"GEMM 256^3 via oneDNN: {gflops:.1f} GFLOP/s per CPU-s -> matmul-bound ceiling {ceiling:.0f} dense TD3 "
+          f"updates per CPU-s ({td3_update_flops(obs_dim, act_dim) / 1e6:.0f} MFLOP per update)")  # fmt: skip
     for label, r in (("wall", rates), ("CPU", cpu_rates)):
         print(f"[{label}] sparse / dense: {r['rlx2 90/85'] / r['dense']:.3f}   dense / reference: "
               f"{r['dense'] / r['reference']:.3f}")  # fmt: skip
