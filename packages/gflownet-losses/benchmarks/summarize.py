@@ -11,6 +11,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from paperkit import read_records
+from paperkit.summary import mean_ci
 
 LOSSES = ("quadratic", "linex1", "linex05", "cosh")
 
@@ -48,6 +49,26 @@ def main(root: Path, png: Path | None) -> None:
                 f"| {obj} | {loss} | {len(l1)} | {med(l1)} | {med(thr)} ({reached}/{len(thr)} reached) | "
                 f"{med(finals(exp, loss, 'modes_found'))} | {med(finals(exp, loss, 'mean_log_reward'))} |"
             )
+    conv = "hypergrid-converge"
+    if by[(conv, LOSSES[0], "l1")]:
+        print("\n### Hyper-grid run to convergence (TB; mean ± 95% t-interval over seeds)\n")
+        print(
+            "| loss | seeds | L1, second-to-last eval | final L1 | mean L1, last 25% of evals | final L1 per seed |"
+        )
+        print("|---|---|---|---|---|---|")
+        for loss in LOSSES:
+            rows = by[(conv, loss, "l1")]
+            if not rows:
+                continue
+            seeds = sorted({r.seed for r in rows})
+            per = {s: [v for _, v in sorted((r.step, r.value) for r in rows if r.seed == s)] for s in seeds}
+            last, prev = [per[s][-1] for s in seeds], [per[s][-2] for s in seeds]
+            tail = finals(conv, loss, "l1_tail_mean")
+            print(
+                f"| {loss} | {len(seeds)} | {mean_ci(prev)} | {mean_ci(last)} | {mean_ci(tail)} | "
+                + ", ".join(f"{v:.3g}" for v in last)
+                + " |"
+            )
     print("\n### Bit sequences (median over seeds)\n")
     print(
         "| objective | loss | seeds | modes found | runs with all modes | trajectories to all modes | Spearman | mean log R (last 10%) |"
@@ -72,8 +93,10 @@ def main(root: Path, png: Path | None) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6), sharey=True)
-    for ax, obj in zip(axes, ("tb", "db", "subtb")):
+    panels = [e for e in ("tb", "db", "subtb", "converge") if by[(f"hypergrid-{e}", LOSSES[0], "l1")]]
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.4 * len(panels), 3.6), squeeze=False)
+    axes = axes[0]
+    for ax, obj in zip(axes, panels):
         for loss in LOSSES:
             rows = by[(f"hypergrid-{obj}", loss, "l1")]
             if not rows:
@@ -81,7 +104,9 @@ def main(root: Path, png: Path | None) -> None:
             steps = sorted({r.step for r in rows})
             curve = [statistics.median([r.value for r in rows if r.step == s]) for s in steps]
             ax.plot(steps, curve, label=loss)
-        ax.set_title(f"hyper-grid, {obj.upper()}")
+        ax.set_title("hyper-grid, TB to convergence" if obj == "converge" else f"hyper-grid, {obj.upper()}")
+        if obj == "converge":
+            ax.set_yscale("log")  # the converged L1 values differ by orders of magnitude from the start
         ax.set_xlabel("trajectories")
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("exact L1(P_T, R/Z), median over seeds")
