@@ -63,7 +63,7 @@ def test_resume_is_bit_exact(tmp_path):
             assert torch.equal(v, w), k
     assert full.throughput == resumed.throughput and full.curve == resumed.curve
     assert len(full.mixture) >= 1 and full.mixture == resumed.mixture
-    assert evaluate(cfg)["throughput"] == pytest.approx(full.throughput)
+    assert evaluate(cfg)["throughput_expected"] == pytest.approx(full.throughput)
 
 
 @pytest.mark.parametrize(
@@ -121,3 +121,76 @@ def test_smoke_agent_answers_the_energy_price_where_a_random_policy_cannot():
     assert not (rnd_ratio > 1.4 or rnd_ratio < 0.9)  # the thresholds separate learning from chance
     assert free.energy_ratio > 1.4 and free.throughput > float(rnd["throughput"].mean())
     assert dear.energy_ratio < 0.9
+
+
+def test_saved_mixture_reloads_and_plays_like_the_in_memory_one(tmp_path):
+    """`evaluate` plays the mixture `train` reported: reloaded members, probabilities and per-episode draws
+    (same seed) give the same numbers as the in-memory mixture; `final_policy="last"` is unchanged."""
+    from paperkit import Seeder
+
+    from rsd4.rollout import summarize
+    from rsd4.train import MIXTURE_DIR, dims, load_mixture, play_mixture
+
+    cfg = Config(method="td3", **dict(SMALL, dual_every=5), mixture_from=0.0, run_dir=str(tmp_path / "m"))
+    res = train(cfg)
+    core = make_core(cfg)
+    members, ck = load_mixture(tmp_path / "m" / MIXTURE_DIR, cfg, *dims(cfg, core))
+    assert [w for w, _ in members] == [w for _, w in res.mixture] == [w for w, _ in res.members]
+    assert ck.state["iterates"] == [ep for ep, _ in res.mixture]
+    seed = Seeder(cfg.seed).int("eval")
+    mem = play_mixture(cfg, core, res.members, seed, 6, Seeder(cfg.seed).numpy("mixture_draw"))
+    got = play_mixture(cfg, core, members, seed, 6, Seeder(cfg.seed).numpy("mixture_draw"))
+    for k in mem:
+        np.testing.assert_array_equal(mem[k], got[k], err_msg=k)
+    ev = evaluate(cfg)  # plays with the same "mixture_draw" stream on cfg.eval_episodes episodes
+    mem_eval = play_mixture(
+        cfg, core, res.members, seed, cfg.eval_episodes, Seeder(cfg.seed).numpy("mixture_draw")
+    )
+    assert ev["throughput"] == float(summarize(mem_eval, core.throughput_weights)["throughput"].mean())
+    assert ev["throughput_expected"] == pytest.approx(res.throughput)
+    assert ev["energy_expected"] == pytest.approx(res.energy)
+    # final_policy="last" writes no mixture and evaluate replays the last iterate from the checkpoint
+    last_cfg = Config(
+        method="td3", **SMALL, final_policy="last", run_dir=str(tmp_path / "l"), checkpoint_every=10
+    )
+    last = train(last_cfg)
+    assert not (tmp_path / "l" / MIXTURE_DIR).exists()
+    assert evaluate(last_cfg)["throughput"] == pytest.approx(last.throughput)
+
+
+def test_mixture_probability_round_trips_and_draws_per_episode(tmp_path):
+    """Two distinct members at probability 0.3/0.7: the probability survives save/load exactly, and each
+    played episode is exactly that episode of the member drawn for it."""
+    from paperkit import Seeder
+
+    from rsd4.agent import Agent
+    from rsd4.train import (
+        agent_policy,
+        agent_spec,
+        dims,
+        evaluate_policy,
+        load_mixture,
+        play_mixture,
+        save_mixture,
+    )
+
+    cfg = Config(method="td3", **SMALL)
+    core = make_core(cfg)
+    o_dim, a_dim = dims(cfg, core)
+    agents = [Agent(o_dim, a_dim, agent_spec(cfg), Seeder(s).torch("init")) for s in (1, 2)]
+    save_mixture(
+        tmp_path / "mix", cfg, [(0.3, agents[0]), (0.7, agents[1])], [(5, 0.3), (20, 0.7)], 20, [0.5]
+    )
+    members, ck = load_mixture(tmp_path / "mix", cfg, o_dim, a_dim)
+    assert [w for w, _ in members] == [0.3, 0.7] and ck.state["iterates"] == [5, 20] and ck.step == 20
+    n, seed = 12, 3
+    pick = np.random.default_rng(7).choice(2, size=n, p=[0.3, 0.7])
+    assert 0 < pick.sum() < n  # both members are drawn, so the check below tells them apart
+    pure = [evaluate_policy(cfg, core, agent_policy(a, cfg.obs_scale), seed, n) for a in agents]
+    assert not np.array_equal(pure[0]["act"], pure[1]["act"])
+    played = play_mixture(cfg, core, members, seed, n, np.random.default_rng(7))
+    for i, j in enumerate(pick):
+        np.testing.assert_array_equal(played["act"][i], pure[j]["act"][i])
+        np.testing.assert_array_equal(played["delivered"][i], pure[j]["delivered"][i])
+    with pytest.raises(ValueError, match="probabilities"):
+        play_mixture(cfg, core, [(0.5, agents[0]), (0.2, agents[1])], seed, n, np.random.default_rng(7))

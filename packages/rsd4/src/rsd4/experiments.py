@@ -56,7 +56,12 @@ def make_cell(observe_channel: bool, name: str, extra: dict | None = None):
         res = train(cfg)
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
-        summary = {k: v for k, v in dataclasses.asdict(res).items() if k != "agent"}
+        # the networks (agent, mixture members) are not part of the JSON summary
+        summary = {
+            f.name: getattr(res, f.name)
+            for f in dataclasses.fields(res)
+            if f.name not in ("agent", "members")
+        }
         (out_dir / "result.json").write_text(
             json.dumps({"config": dataclasses.asdict(cfg), "result": summary})
         )

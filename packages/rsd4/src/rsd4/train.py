@@ -33,7 +33,8 @@ SPECS = {
     "sd3": dict(recurrent=False, double_actor=True),
     "td3": dict(recurrent=False, double_actor=False),
 }
-CALIBRATION_SEED = 12345  # common random numbers for E_0 and the heuristics' calibration
+CALIBRATION_SEED = 12345
+MIXTURE_DIR = "mixture"  # under run_dir: the final randomised policy (members' weights + probabilities)  # common random numbers for E_0 and the heuristics' calibration
 
 
 @dataclasses.dataclass
@@ -63,6 +64,7 @@ class Result:
     )  # (episode, thr, energy, λ)
     seconds: float = 0.0
     agent: Agent | None = dataclasses.field(default=None, repr=False)
+    members: list[tuple[float, Agent]] = dataclasses.field(default_factory=list, repr=False)  # the mixture
 
     @property
     def energy_ratio(self) -> float:
@@ -299,21 +301,18 @@ def train(cfg: Config, *, resume: bool = False, stop_after_episodes: int | None 
     res.throughput_last, res.energy_last = res.throughput, res.energy
     if snaps:  # the randomised policy: each episode runs iterate k with probability w_k
         w = mixture_weights(np.array([s[1] for s in snaps]), np.array([s[2] for s in snaps]), e0)
-        parts = []
-        for k, wk in w.items():
-            snap_agent = _agent_from(snap_states[k], cfg, o_dim, a_dim)
-            parts.append(
-                (
-                    wk,
-                    evaluate_policy(
-                        cfg, core, agent_policy(snap_agent, cfg.obs_scale), eval_seed, cfg.eval_episodes
-                    ),
-                )
-            )
+        members = [(float(wk), _agent_from(snap_states[k], cfg, o_dim, a_dim)) for k, wk in w.items()]
+        parts = [
+            (wk, evaluate_policy(cfg, core, agent_policy(a, cfg.obs_scale), eval_seed, cfg.eval_episodes))
+            for wk, a in members
+        ]
         last = (res.throughput_last, res.energy_last)
         res = _result(parts, core, e0_nodes, lam)
         res.throughput_last, res.energy_last = last
         res.mixture = [(snaps[k][0], float(wk)) for k, wk in w.items()]
+        res.members = members
+        if cfg.run_dir and episode == cfg.episodes:  # a finished run: what `evaluate` will play
+            save_mixture(Path(cfg.run_dir) / MIXTURE_DIR, cfg, members, res.mixture, episode, lam)
     res.q_bias, res.q_bias_rel = overestimation(agent, seq, cfg, core, lam)
     res.curve, res.agent = curve, agent
     if cfg.transfer_users:
@@ -482,25 +481,99 @@ def constant_throughput_at_energy(cfg: Config, energy: float) -> float:
     return float(summarize(seq, core.throughput_weights)["throughput"].mean())
 
 
+def save_mixture(path, cfg: Config, members, mixture, episode: int, lam) -> None:
+    """The final randomised policy: each member's acting networks (safetensors, ``m{i}/module.param``) and,
+    in the JSON state, its probability and the episode of the iterate it was taken at."""
+    tensors = {
+        f"m{i}/{k}.{n}": v
+        for i, (_, a) in enumerate(members)
+        for k, sd in _acting_state(a).items()
+        for n, v in sd.items()
+    }
+    save_checkpoint(
+        path,
+        config=cfg,
+        step=episode,
+        tensors=tensors,
+        state={
+            "weights": [float(w) for w, _ in members],
+            "iterates": [int(ep) for ep, _ in mixture],
+            "lam": np.asarray(lam, float).tolist(),
+        },
+    )
+
+
+def load_mixture(path, cfg: Config, o_dim: int, a_dim: int):
+    """Inverse of ``save_mixture``: ([(probability, Agent)], checkpoint)."""
+    ck = load_checkpoint(path, config=cfg)
+    members = []
+    for i, w in enumerate(ck.state["weights"]):
+        pre = f"m{i}/"
+        flat = {n[len(pre) :]: v for n, v in ck.tensors.items() if n.startswith(pre)}
+        mods = {k.split(".", 1)[0] for k in flat}
+        state = {k: {n[len(k) + 1 :]: v for n, v in flat.items() if n.startswith(k + ".")} for k in mods}
+        members.append((float(w), _agent_from(state, cfg, o_dim, a_dim)))
+    return members, ck
+
+
+def play_mixture(cfg: Config, core, members, seed: int, episodes: int, draw: np.random.Generator) -> dict:
+    """Plays the randomised policy: each evaluation episode runs member k with probability w_k, drawn from
+    ``draw``. Every member is run on the ``seed`` evaluation episodes (the ones ``train`` reports) and episode
+    i is taken from the member drawn for it; the draw is independent of the episodes, so each played episode
+    is distributed as the mixture's. (The env's stream is shared across an episode batch and its use depends
+    on the actions, so member k's episode i is its own draw, not a replay of another member's episode.)"""
+    w = np.array([wk for wk, _ in members], float)
+    if np.any(w < 0) or not np.isclose(w.sum(), 1.0):
+        raise ValueError(f"mixture probabilities must be >= 0 and sum to 1, got {w.tolist()}")
+    pick = draw.choice(len(members), size=episodes, p=w / w.sum())
+    seqs = [evaluate_policy(cfg, core, agent_policy(a, cfg.obs_scale), seed, episodes) for _, a in members]
+    return {k: np.stack([seqs[j][k][i] for i, j in enumerate(pick)]) for k in seqs[0]}
+
+
 def evaluate(cfg: Config) -> dict[str, float]:
-    """Evaluate the checkpoint in ``cfg.run_dir`` on the fixed evaluation episodes."""
+    """Evaluate a saved run on the fixed evaluation episodes: the final mixture (``run_dir/mixture``, written
+    by a finished run with ``final_policy="mixture"``), played with per-episode draws from the seeded
+    ``"mixture_draw"`` stream, else the last iterate in ``run_dir/checkpoint``. ``throughput_expected`` is
+    the mixture's expectation on the same episodes, the figure ``train`` reports."""
     if not cfg.run_dir or cfg.method not in LEARNED:
         raise ValueError("evaluate needs a learned method and a run_dir holding a checkpoint")
     core = make_core(cfg)
     o_dim, a_dim = dims(cfg, core)
-    agent = Agent(o_dim, a_dim, agent_spec(cfg), Seeder(cfg.seed).torch("init"))
-    ck = load_checkpoint(Path(cfg.run_dir) / "checkpoint", config=cfg)
-    for k, m in agent.modules().items():
-        m.load_state_dict({n[len(k) + 1 :]: v for n, v in ck.tensors.items() if n.startswith(k + ".")})
     e0_nodes = node_budgets(core, cfg.budget_fraction, cfg.episode_len, CALIBRATION_SEED)
-    seq = evaluate_policy(
-        cfg, core, agent_policy(agent, cfg.obs_scale), Seeder(cfg.seed).int("eval"), cfg.eval_episodes
-    )
-    r = _result([(1.0, seq)], core, e0_nodes, np.asarray(ck.state["lam"], float))
+    eval_seed = Seeder(cfg.seed).int("eval")
+    mix_dir = Path(cfg.run_dir) / MIXTURE_DIR
+    if cfg.final_policy == "mixture" and (mix_dir / "state.json").exists():
+        members, ck = load_mixture(mix_dir, cfg, o_dim, a_dim)
+        draw = Seeder(cfg.seed).numpy("mixture_draw")
+        seq = play_mixture(cfg, core, members, eval_seed, cfg.eval_episodes, draw)
+        r = _result([(1.0, seq)], core, e0_nodes, np.asarray(ck.state["lam"], float))
+        expected = _result(
+            [
+                (w, evaluate_policy(cfg, core, agent_policy(a, cfg.obs_scale), eval_seed, cfg.eval_episodes))
+                for w, a in members
+            ],
+            core,
+            e0_nodes,
+            np.asarray(ck.state["lam"], float),
+        )
+        extra = {
+            "throughput_expected": expected.throughput,
+            "energy_expected": expected.energy,
+            "mixture": list(zip(ck.state["iterates"], ck.state["weights"])),
+        }
+    else:
+        agent = Agent(o_dim, a_dim, agent_spec(cfg), Seeder(cfg.seed).torch("init"))
+        ck = load_checkpoint(Path(cfg.run_dir) / "checkpoint", config=cfg)
+        for k, m in agent.modules().items():
+            m.load_state_dict({n[len(k) + 1 :]: v for n, v in ck.tensors.items() if n.startswith(k + ".")})
+        seq = evaluate_policy(cfg, core, agent_policy(agent, cfg.obs_scale), eval_seed, cfg.eval_episodes)
+        r = _result([(1.0, seq)], core, e0_nodes, np.asarray(ck.state["lam"], float))
+        extra = {}
     return {
         "episode": ck.step,
         "throughput": r.throughput,
         "energy": r.energy,
         "budget": r.budget,
         "drop_rate": r.drop_rate,
+        **extra,
     }
