@@ -14,6 +14,16 @@ from pathlib import Path
 from paperkit.summary import ci95_halfwidth, folder_records
 
 
+def _x_label(metric: str) -> str:
+    """What a curve metric's ``step`` counts: episodes for a regret curve, the swept quantity for
+    ``regret_vs_<X>``, else the package's own step unit."""
+    if metric == "cumulative_regret":
+        return "episode"
+    if metric.startswith("regret_vs_"):
+        return metric.removeprefix("regret_vs_")
+    return "step"
+
+
 def plot_curves_folder(root: str | Path, out: str | Path, *, regret_axes: bool = True) -> list[Path]:
     """Write ``OUT/<experiment>.png`` for every experiment under ``root`` that logged curves; returns the paths.
 
@@ -48,7 +58,7 @@ def plot_curves_folder(root: str | Path, out: str | Path, *, regret_axes: bool =
                 ax.set_xscale("log")
                 ax.set_yscale("symlog", linthresh=1.0)  # linear near 0: early regrets can be exactly 0
                 ax.set_ylim(bottom=0.0)
-            ax.set_xlabel("episode" if metric == "cumulative_regret" else metric.replace("regret_vs_", ""))
+            ax.set_xlabel(_x_label(metric))
             ax.set_ylabel(metric)
             ax.grid(alpha=0.3)
             ax.legend(fontsize=7)
