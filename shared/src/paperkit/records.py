@@ -74,3 +74,8 @@ def read_records(path: str | os.PathLike[str]) -> list[ResultRecord]:
             except (json.JSONDecodeError, TypeError, KeyError) as e:
                 raise ValueError(f"{path}:{lineno}: not a result record ({e})") from e
     return out
+
+
+def folder_records(root: str | os.PathLike[str]) -> list[ResultRecord]:
+    """Every record of every ``records.jsonl`` under ``root`` (a ``reproduce`` or bench output), in path order."""
+    return [r for path in sorted(Path(root).rglob("records.jsonl")) for r in read_records(path)]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from paperkit.records import ResultRecord, read_records
+from paperkit.records import ResultRecord, folder_records
 
 
 def loglog_slope(steps: np.ndarray, values: np.ndarray, start_fraction: float = 0.1) -> float:
@@ -79,13 +79,12 @@ def summarize(root: str | Path, metric: str = "cumulative_regret", experiments=(
     order of ``experiments`` (a list of paperkit.Experiment) when given."""
     curves: dict[tuple[str, str], dict[int, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
     order: dict[str, list[str]] = defaultdict(list)
-    for path in sorted(Path(root).rglob("records.jsonl")):
-        for r in read_records(path):
-            if r.metric != metric or r.step is None:
-                continue
-            curves[(r.experiment, r.method)][r.seed][r.step] = r.value
-            if r.method not in order[r.experiment]:
-                order[r.experiment].append(r.method)
+    for r in folder_records(root):
+        if r.metric != metric or r.step is None:
+            continue
+        curves[(r.experiment, r.method)][r.seed][r.step] = r.value
+        if r.method not in order[r.experiment]:
+            order[r.experiment].append(r.method)
     if not curves:
         raise ValueError(f"no {metric!r} records under {root}")
     for e in experiments:
@@ -127,10 +126,9 @@ _COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e
 def regret_svg(root: str | Path, experiment: str, methods=(), metric: str = "cumulative_regret") -> str:
     """A self-contained SVG: mean cumulative regret vs episode on log-log axes, with a 95% band over seeds."""
     curves: dict[str, dict[int, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
-    for path in sorted(Path(root).rglob("records.jsonl")):
-        for r in read_records(path):
-            if r.experiment == experiment and r.metric == metric and r.step is not None:
-                curves[r.method][r.seed][r.step] = r.value
+    for r in folder_records(root):
+        if r.experiment == experiment and r.metric == metric and r.step is not None:
+            curves[r.method][r.seed][r.step] = r.value
     if not curves:
         raise ValueError(f"no {metric!r} records of {experiment!r} under {root}")
     names = [m for m in methods if m in curves] or sorted(curves)

@@ -14,7 +14,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from paperkit.experiments import final_values
-from paperkit.records import ResultRecord, read_records
+from paperkit.records import ResultRecord, folder_records
 
 # two-sided 95% Student-t quantiles by degrees of freedom
 _T95 = {
@@ -46,11 +46,6 @@ def mean_ci(values: list[float]) -> str:
     if len(values) < 2:
         return f"{m:.3g}"
     return f"{m:.3g} ± {ci95_halfwidth(values):.2g}"
-
-
-def folder_records(root: str | Path) -> list[ResultRecord]:
-    """Every record of every ``records.jsonl`` under ``root``, in path order."""
-    return [r for path in sorted(Path(root).rglob("records.jsonl")) for r in read_records(path)]
 
 
 def metric_table(records: list[ResultRecord], metrics: tuple[str, ...] = ()) -> str:
@@ -129,16 +124,15 @@ def summarize_folder(root: str | Path) -> str:
         lambda: defaultdict(lambda: defaultdict(dict))
     )
     per_step: dict[tuple[str, str, str, int], list[float]] = defaultdict(list)
-    for path in sorted(Path(root).rglob("records.jsonl")):
-        for r in read_records(path):
-            if r.metric == "cell_seconds":
-                continue
-            step = -1.0 if r.step is None else float(r.step)
-            cell = table[r.experiment][r.metric][r.method]
-            if r.seed not in cell or step >= cell[r.seed][0]:
-                cell[r.seed] = (step, r.value)
-            if r.metric.startswith("regret_vs_"):
-                per_step[(r.experiment, r.metric, r.method, int(step))].append(r.value)
+    for r in folder_records(root):
+        if r.metric == "cell_seconds":
+            continue
+        step = -1.0 if r.step is None else float(r.step)
+        cell = table[r.experiment][r.metric][r.method]
+        if r.seed not in cell or step >= cell[r.seed][0]:
+            cell[r.seed] = (step, r.value)
+        if r.metric.startswith("regret_vs_"):
+            per_step[(r.experiment, r.metric, r.method, int(step))].append(r.value)
     for exp, metrics in table.items():
         names = sorted(metrics)
         methods = list(next(iter(metrics.values())))

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from paperkit import ResultRecord, atomic_write_json, atomic_write_text, final_values, read_records
+from paperkit import ResultRecord, atomic_write_json, atomic_write_text, final_values
+from paperkit.records import folder_records
 
 from bench.aggregate import interval_estimates, probability_of_improvement
 from bench.grid import read_manifest
@@ -23,9 +24,8 @@ def load_run(
     """The manifest, records by experiment key, and failed cells by experiment key."""
     manifest = read_manifest(root)
     records: dict[str, list[ResultRecord]] = defaultdict(list)
-    for path in sorted(Path(root).glob("**/records.jsonl")):
-        for r in read_records(path):
-            records[f"{r.package}/{r.experiment}"].append(r)
+    for r in folder_records(root):
+        records[f"{r.package}/{r.experiment}"].append(r)
     failures: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for path in sorted(Path(root).glob("**/error.json")):
         rel = path.parent.relative_to(root).parts  # package/experiment/method/seedN
