@@ -72,3 +72,15 @@ def test_empty_or_broken_datasets_refused(tmp_path):
         EpisodeDataset(bad, ds.meta)
     with pytest.raises(ValueError, match="no dataset"):
         load_dataset(tmp_path / "missing")
+
+
+def test_time_limit_keeps_the_final_observation():
+    # the learner bootstraps from the last observation at a time limit: it must not be blanked like a
+    # dead agent's (one no-op action, zero observation)
+    adapter = ParallelEnvAdapter(make_env("simple_spread", n_agents=3, max_cycles=3)(), episode_limit=3)
+    adapter.reset(0)
+    for _ in range(3):
+        res = adapter.step(np.zeros(3, int))
+    assert res.truncated and not res.terminated
+    assert np.abs(res.obs).sum(1).min() > 0
+    assert res.avail.all()

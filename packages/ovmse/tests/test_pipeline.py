@@ -121,8 +121,8 @@ def test_smoke_cell_records(tmp_path):
     recs = EXPERIMENTS[0].run(method="ovmse", seed=0, preset="smoke", out_dir=out)
     metrics = {r.metric for r in recs}
     assert {"auc_return", "return", "final_return", "multi_deviator_fraction", "q_drift"} <= metrics
-    (cache,) = (tmp_path / "ovmse" / "_pretrain").iterdir()
-    assert (cache / "offline" / "state.json").exists()
+    dirs = sorted(p.name.split("-")[0] for p in (tmp_path / "ovmse" / "_pretrain").iterdir())
+    assert dirs == ["data", "offline"]
     assert not (out / "online_checkpoint").exists()  # removed once the cell's records exist
 
 
@@ -231,3 +231,23 @@ def test_behaviour_keeps_a_trained_snapshot(reference):
         seed=Seeder(3).int("eval") % 2**31,
     )
     assert ret == pytest.approx(info["behaviour_pick"])
+
+
+def test_seeds_share_one_dataset_through_data_seed(tmp_path):
+    from ovmse.experiments import make_config
+    from ovmse.train import pretrain
+
+    set_threads(1)
+    cfgs = [make_config("ovmse", seed, "smoke", data_seed=0) for seed in (0, 1)]
+    (m0, d0, i0), (m1, d1, i1) = (pretrain(c, tmp_path) for c in cfgs)
+    names = sorted(p.name.split("-")[0] for p in tmp_path.iterdir())
+    assert names == ["data", "offline", "offline"]  # one behaviour run + dataset, one θ_off per seed
+    assert all(np.array_equal(d0.arrays[k], d1.arrays[k]) for k in d0.arrays)
+    assert i0["dataset_return"] == i1["dataset_return"] and i0["behaviour_pick"] == i1["behaviour_pick"]
+    assert any(not torch.equal(a, b) for a, b in zip(m0.state_dict().values(), m1.state_dict().values()))
+    # data_seed = -1: each seed its own dataset
+    own = pretrain(make_config("ovmse", 1, "smoke"), tmp_path)[1]
+    assert not np.array_equal(own.arrays["actions"], d1.arrays["actions"])
+    # a second call reads the cache: the same θ_off
+    again = pretrain(cfgs[1], tmp_path)[0]
+    assert all(torch.equal(a, b) for a, b in zip(m1.state_dict().values(), again.state_dict().values()))

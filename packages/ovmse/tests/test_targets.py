@@ -144,3 +144,25 @@ def test_medium_snapshot_never_initial_and_closest(
     cands = [j for j, s in enumerate(steps) if s >= max(1, min_step)]
     goal = reference + fraction * (max(returns[j] for j in cands) - reference)
     assert all(abs(returns[i] - goal) <= abs(returns[j] - goal) for j in cands)
+
+
+@pytest.mark.parametrize("transform", ["none", "tanh"])
+def test_qmix_state_transform_bounds_the_state_only_part(transform):
+    # with all agent utilities 0, Q_tot is a function of the state alone; tanh keeps it bounded on states
+    # far outside the data, the raw state lets it grow with the state's scale
+
+    mixer = QMixer(3, 6, 8, 16, generator=torch.Generator().manual_seed(0), state_transform=transform)
+    s = torch.randn(64, 6, generator=torch.Generator().manual_seed(1))
+    qs = torch.zeros(64, 3)
+    with torch.no_grad():
+        small, large = mixer(qs, s).abs().max(), mixer(qs, 1000.0 * s).abs().max()
+    if transform == "tanh":
+        assert large < 10.0
+    else:
+        assert large > 10.0 * small
+
+
+def test_qmix_state_transform_bad_value():
+
+    with pytest.raises(ValueError, match="state_transform"):
+        QMixer(2, 4, 4, 4, generator=torch.Generator(), state_transform="sigmoid")

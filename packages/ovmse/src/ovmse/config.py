@@ -41,6 +41,8 @@ class Config:
     """QMIX embedding width."""
     hypernet_hidden: int = 64
     """QMIX hypernetwork width."""
+    mixer_state_transform: str = "tanh"
+    """State fed to the QMIX hypernetworks: tanh (bounded; MPE's state is unbounded) or none (raw, pymarl)."""
     optimizer: str = "adam"
     """adam (CFCQL code) or rmsprop (pymarl)."""
     lr: float = 1e-3
@@ -72,6 +74,10 @@ class Config:
     behaviour_min_frac: float = 0.25
     """Only snapshots taken after at least this fraction of ``behaviour_steps`` (and never the one at
     step 0, the untrained net) are candidates for the "medium" policy."""
+    data_seed: int = -1
+    """Seed of the behaviour policy and its dataset; -1 = ``seed`` (one dataset per seed). A fixed value
+    shares one dataset across seeds, as a published offline dataset is (offline and online phases still
+    use ``seed``)."""
     # phase 0b: dataset
     dataset_episodes: int = 1000
     """Episodes in the offline dataset."""
@@ -127,6 +133,7 @@ class Config:
         check_choice("team_reward", self.team_reward, ("sum", "mean"))
         check_int_at_least("num_envs", self.num_envs, 1)
         check_choice("mixer", self.mixer, ("qmix", "vdn"))
+        check_choice("mixer_state_transform", self.mixer_state_transform, ("none", "tanh"))
         for name in (
             "rnn_hidden",
             "mixer_embed",
@@ -165,5 +172,6 @@ class Config:
         check_range("memory_end", self.memory_end, 0.0, 1.0)
         check_int_at_least("memory_anneal_steps", self.memory_anneal_steps, 0)
         check_int_at_least("seed", self.seed, 0)
+        check_int_at_least("data_seed", self.data_seed, -1)
         if self.init == "scratch" and (self.ovm or self.se_base == "offline"):
             raise ValueError("init='scratch' has no offline memory: set ovm=False and se_base='current'")

@@ -57,7 +57,8 @@ class ParallelEnvAdapter:
         if state_source == "auto":
             state_source = "env" if _has_state(env) else "concat_obs"
         self.state_source = state_source
-        self._live: list[str] = []
+        self._live: list[str] = []  # agents that still act
+        self._visible: list[str] = []  # agents whose last observation is shown (live or time-limited)
         self._last_obs: dict[str, Any] = {}
         self._last_info: dict[str, Any] = {}
         self.state_dim = 0  # set on first reset
@@ -66,7 +67,7 @@ class ParallelEnvAdapter:
         obs = np.zeros((self.n_agents, self.obs_dim), np.float32)
         avail = np.zeros((self.n_agents, self.n_actions), bool)
         for i, a in enumerate(self.agents):
-            if a not in self._live:
+            if a not in self._visible:
                 avail[i, 0] = True  # dead agents: a single no-op
                 continue
             o = self._last_obs[a]
@@ -91,6 +92,7 @@ class ParallelEnvAdapter:
     def reset(self, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         self._last_obs, self._last_info = self.env.reset(seed=int(seed))
         self._live = list(self.env.agents)
+        self._visible = list(self._live)
         obs, avail, state = self._arrays()
         self.state_dim = state.shape[0]
         return obs, avail, state
@@ -102,6 +104,9 @@ class ParallelEnvAdapter:
         team = float(np.sum(rewards)) if self.team_reward == "sum" else float(np.mean(rewards))
         self._last_obs, self._last_info = obs, info
         self._live = [a for a in self.env.agents if not (term.get(a, False) or trunc.get(a, False))]
+        # an agent stopped by the time limit keeps its final observation and mask: the learner bootstraps
+        # from it (only terminated agents are blanked like dead ones)
+        self._visible = [a for a in act if a in obs and not term.get(a, False)]
         o, avail, state = self._arrays()
         all_done = not self._live
         any_trunc = any(trunc.get(a, False) for a in act)

@@ -24,7 +24,14 @@ def build_networks(
     )
     mixer: nn.Module
     if cfg.mixer == "qmix":
-        mixer = QMixer(n_agents, state_dim, cfg.mixer_embed, cfg.hypernet_hidden, generator=gen)
+        mixer = QMixer(
+            n_agents,
+            state_dim,
+            cfg.mixer_embed,
+            cfg.hypernet_hidden,
+            generator=gen,
+            state_transform=cfg.mixer_state_transform,
+        )
     else:
         mixer = VDNMixer()
     return ValueDecomposition(agents, mixer)

@@ -112,15 +112,31 @@ def linear(in_features: int, out_features: int, generator: torch.Generator) -> n
 
 
 class QMixer(nn.Module):
-    """QMIX: hypernetworks map the state to non-negative mixing weights (monotone in every agent's Q)."""
+    """QMIX: hypernetworks map the state to non-negative mixing weights (monotone in every agent's Q).
+
+    ``state_transform="tanh"`` feeds tanh(state) to the hypernetworks. The state-only part of Q_tot
+    (b1(s)·|w2(s)| + V(s)) grows without bound in an unbounded state such as MPE's absolute positions, so
+    off the visited states the target mixer extrapolates upward and greedy agents learn to drift there
+    (bootstrapping at the time limit feeds it back). SMAC's state is normalised, so pymarl has no such step.
+    """
 
     def __init__(
-        self, n_agents: int, state_dim: int, embed: int, hypernet_hidden: int, *, generator: torch.Generator
+        self,
+        n_agents: int,
+        state_dim: int,
+        embed: int,
+        hypernet_hidden: int,
+        *,
+        generator: torch.Generator,
+        state_transform: str = "tanh",
     ):
         super().__init__()
+        if state_transform not in ("none", "tanh"):
+            raise ValueError(f"state_transform must be 'none' or 'tanh', got {state_transform!r}")
         g = generator
         self.n_agents = n_agents
         self.embed = embed
+        self.state_transform = state_transform
         self.hyper_w1 = nn.Sequential(
             linear(state_dim, hypernet_hidden, g), nn.ReLU(), linear(hypernet_hidden, embed * n_agents, g)
         )
@@ -135,6 +151,8 @@ class QMixer(nn.Module):
         lead = agent_qs.shape[:-1]
         qs = agent_qs.reshape(-1, 1, self.n_agents)
         s = state.reshape(-1, state.shape[-1])
+        if self.state_transform == "tanh":
+            s = torch.tanh(s)
         w1 = self.hyper_w1(s).abs().view(-1, self.n_agents, self.embed)
         b1 = self.hyper_b1(s).view(-1, 1, self.embed)
         hidden = F.elu(torch.bmm(qs, w1) + b1)

@@ -157,7 +157,8 @@ class OnlineResult:
     initial_return: float
     final_return: float
     auc: float  # mean of the curve (area under the return curve / its length)
-    min_early_return: float  # min over the first third of the online budget (the unlearning dip)
+    min_early_return: float  # min over the first third of the online budget, step 0 included
+    early_dip: float  # initial return − min over the evaluations in (0, budget/3]: > 0 = fell below the start
     multi_deviator_fraction: float  # env steps with >= 2 exploring agents / env steps
     env_steps: int
     updates: int
@@ -330,6 +331,7 @@ def online_loop(
     if ck_path is not None and t_env >= steps:
         save()  # the finished run: resuming it returns at once
     early = [r for s, r in curve if s <= steps / 3] or [curve[0][1]]
+    after = [r for s, r in curve if 0 < s <= steps / 3] or [r for s, r in curve[1:2]] or [curve[0][1]]
     return OnlineResult(
         curve=curve,
         drift=drift,
@@ -337,6 +339,7 @@ def online_loop(
         final_return=curve[-1][1],
         auc=float(np.mean([r for _, r in curve])),
         min_early_return=float(min(early)),
+        early_dip=float(curve[0][1] - min(after)),
         multi_deviator_fraction=multi / max(1, t_env),
         env_steps=t_env,
         updates=learner.updates,
@@ -524,32 +527,79 @@ class Result:
         pre = " ".join(f"{k}={v:.2f}" for k, v in self.pretrain.items())
         return (
             f"{pre}\nonline: initial={o.initial_return:.2f} final={o.final_return:.2f} auc={o.auc:.2f} "
-            f"min_early={o.min_early_return:.2f} multi_deviator_fraction={o.multi_deviator_fraction:.4f} "
+            f"min_early={o.min_early_return:.2f} early_dip={o.early_dip:.2f} multi_deviator_fraction={o.multi_deviator_fraction:.4f} "
             f"steps={o.env_steps} updates={o.updates} seconds={o.seconds:.1f}"
         )
+
+
+def data_config(cfg: Config) -> Config:
+    """The config of the behaviour policy and dataset alone: online- and offline-only fields reset and
+    ``seed`` = the data seed, so every seed and variant that shares a dataset shares this config."""
+    d = Config()
+    c = pretrain_config(cfg)
+    seed = cfg.data_seed if cfg.data_seed >= 0 else cfg.seed
+    return dataclasses.replace(
+        c, offline_updates=d.offline_updates, cql_alpha=d.cql_alpha, seed=seed, data_seed=-1
+    )
+
+
+def make_data(
+    cfg: Config, cache: str | Path | None = None
+) -> tuple[EpisodeDataset, ValueDecomposition, dict[str, float]]:
+    """Phases 0a-0b (behaviour policy -> dataset) of ``data_config(cfg)``, cached under
+    ``cache/data-<hash>`` (the dataset in the documented format, the behaviour net beside it)."""
+    from paperkit import config_hash
+
+    from ovmse.data import load_dataset, save_dataset
+
+    dcfg = data_config(cfg)
+    path = Path(cache) / f"data-{config_hash(dcfg)[:16]}" if cache is not None else None
+    if path is not None and (path / "behaviour" / "state.json").exists():  # written last
+        net, info = load_offline(path / "behaviour", dcfg)
+        return load_dataset(path / "dataset"), net, info
+    seeder = Seeder(dcfg.seed)
+    behaviour, binfo = train_behaviour(dcfg, seeder)
+    dataset = collect_dataset(dcfg, behaviour.net, seeder)
+    info = {k: v for k, v in binfo.items() if k != "seconds"}
+    info["dataset_return"] = float(dataset.arrays["reward"].sum(1).mean() / cfg.reward_scale)
+    if path is not None:
+        save_dataset(path / "dataset", dataset, overwrite=True)
+        save_offline(path / "behaviour", dcfg, behaviour, info)
+    return dataset, frozen_copy(behaviour.net), info
 
 
 def pretrain(
     cfg: Config, cache: str | Path | None = None
 ) -> tuple[ValueDecomposition, EpisodeDataset, dict[str, float]]:
-    """Phases 0a-0c (behaviour -> dataset -> offline), cached under ``cache`` when given."""
-    from ovmse.data import load_dataset, save_dataset
+    """Phases 0a-0c (behaviour -> dataset -> offline), cached under the folder ``cache`` when given:
+    ``data-<hash>`` (shared by every seed with the same data seed) and ``offline-<hash>`` per seed.
 
+    The info holds, on the same ``max(20, eval_episodes)`` greedy evaluation episodes, the returns of a
+    uniform-random policy (``random_return``), the kept behaviour policy (``behaviour_return``) and θ_off
+    (``offline_return``), besides the behaviour run's own figures (``behaviour_*``, ``dataset_return``).
+    """
+    from paperkit import config_hash
+
+    dataset, behaviour, dinfo = make_data(cfg, cache)
+    pcfg = pretrain_config(cfg)
+    path = Path(cache) / f"offline-{config_hash(pcfg)[:16]}" if cache is not None else None
+    if path is not None and (path / "state.json").exists():
+        memory, info = load_offline(path, pcfg)
+        return memory, dataset, info
     seeder = Seeder(cfg.seed)
-    if cache is not None and (Path(cache) / "offline" / "state.json").exists():
-        memory, info = load_offline(Path(cache) / "offline", pretrain_config(cfg))
-        return memory, load_dataset(Path(cache) / "dataset"), info
-    behaviour, binfo = train_behaviour(cfg, seeder)
-    dataset = collect_dataset(cfg, behaviour.net, seeder)
     offline, oinfo = train_offline(cfg, dataset, seeder)
+    adapters = make_adapters(cfg, cfg.num_envs)
+    episodes, seed = max(20, cfg.eval_episodes), seeder.int("eval") % 2**31
     info = {
-        **{k: v for k, v in binfo.items() if k != "seconds"},
+        **dinfo,
         **oinfo,
-        "dataset_return": float(dataset.arrays["reward"].sum(1).mean() / cfg.reward_scale),
+        "behaviour_return": evaluate(cfg, adapters, behaviour, episodes=episodes, seed=seed),
+        "random_return": evaluate(
+            cfg, adapters, behaviour, episodes=episodes, seed=seed, eps=1.0, rng=seeder.numpy("random-eval")
+        ),
     }
-    if cache is not None:
-        save_dataset(Path(cache) / "dataset", dataset, overwrite=True)
-        save_offline(Path(cache) / "offline", pretrain_config(cfg), offline, info)
+    if path is not None:
+        save_offline(path, pcfg, offline, info)
     return frozen_copy(offline.net), dataset, info
 
 
