@@ -1,7 +1,8 @@
 """README table: per method, mean ± 95% CI (Student t over seeds) of the final greedy return, of the late
 return (mean of the last ``--late`` greedy evaluations, less noisy than one 10-episode evaluation), of the
 per-seed difference to a reference method (same seeds = same env and eval episodes), of the counted FLOPs, of
-the short-horizon gap ``q_overestimation`` and of ``value_bias`` (over the seeds that logged it).
+the short-horizon gap ``q_overestimation`` and of ``value_bias`` (over the seeds that logged it). ``--until``
+takes the late window from the evaluations up to that env step (the gap part-way through a longer run).
 
     python packages/mast/benchmarks/ci_table.py /tmp/mast/q/runs/quick --reference dense --late 3 \
         --methods dense mast rigl static mast_no_sm mast_no_dual mast_no_hybrid
@@ -21,6 +22,9 @@ def main() -> None:
     ap.add_argument("--reference", default="dense")
     ap.add_argument("--late", type=int, default=3)
     ap.add_argument("--methods", nargs="*", default=None, help="row order (default: as found)")
+    ap.add_argument(
+        "--until", type=int, default=None, help="late return over the evaluations at env steps <= UNTIL only"
+    )
     args = ap.parse_args()
     records = folder_records(args.root)
     methods = args.methods or list(dict.fromkeys(r.method for r in records))
@@ -36,7 +40,11 @@ def main() -> None:
             curve = sorted(
                 (r.step, r.value)
                 for r in records
-                if r.method == method and r.seed == seed and r.metric == "return" and r.step is not None
+                if r.method == method
+                and r.seed == seed
+                and r.metric == "return"
+                and r.step is not None
+                and (args.until is None or r.step <= args.until)
             )
             out[seed] = statistics.fmean(v for _, v in curve[-args.late :])
         return out
@@ -46,7 +54,7 @@ def main() -> None:
         "seeds",
         "final return",
         "per seed",
-        f"late return (last {args.late} evals)",
+        f"late return (last {args.late} evals{f' to {args.until} steps' if args.until else ''})",
         f"late − {args.reference} (paired)",
         "train FLOPs / dense",
         "infer FLOPs / dense",

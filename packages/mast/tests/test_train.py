@@ -174,3 +174,15 @@ def test_value_bias_of_a_zero_value_net_is_minus_the_long_greedy_return():
         rewards = [long.step(np.zeros(3, dtype=np.int64)).reward for _ in range(horizon)]
         expected.append(-sum(r * cfg.reward_scale * 0.9**t for t, r in enumerate(rewards)))
     assert value_bias(cfg, learner, episodes=2, seed=7) == pytest.approx(np.mean(expected), rel=1e-5)
+
+
+def test_spread_long_changes_only_the_budget_and_the_lambda_switch():
+    # the longer run must differ from the quick preset only where stated, or its comparison with quick is moot
+    quick = dataclasses.asdict(make_config("mast", 1, "quick"))
+    long = dataclasses.asdict(make_config("mast", 1, "quick", "spread_long"))
+    changed = {k for k in quick if quick[k] != long[k]}
+    assert changed == {"total_env_steps", "lambda_switch_steps"}
+    assert long["lambda_switch_steps"] == long["total_env_steps"] // 10
+    assert make_config("dense", 0, "smoke", "spread_long") == make_config("dense", 0, "smoke")
+    with pytest.raises(ValueError, match="unknown method"):
+        make_config("nope", 0, "quick", "spread_long")
