@@ -14,7 +14,7 @@ from mst.attention import attention_pattern
 from mst.config import Config
 from mst.data import build_corpus, load_split, stdlib_dir
 from mst.model import GPT
-from mst.train import train
+from mst.train import planned_flops_rel, restore_frac_for_flops, train
 
 TINY = dict(max_bytes=300_000, n_layer=2, n_head=2, d_model=32, block_size=32, seq_len=32, batch_size=8,
             delta=5, warmup_iters=10, eval_interval=20, eval_batches=2, lr=3e-3)  # fmt: skip
@@ -51,6 +51,8 @@ def test_bad_inputs_are_clear_errors(tmp_path):
         Config(warmup_frac=0.6, restore_frac=0.5)
     with pytest.raises(ValueError, match="s_max"):
         Config(s_max=1.0)
+    with pytest.raises(ValueError, match="dtype"):
+        Config(dtype="float16")
     with pytest.raises(ValueError, match="no corpus"):
         load_split(tmp_path / "empty", "train")
 
@@ -63,6 +65,8 @@ def test_mst_learns_ends_dense_and_counts_fewer_flops(corpus, tmp_path):
     assert max(s for _, s in res.sparsity_trace) == pytest.approx(0.9, abs=1e-3)
     assert res.final_sparsity == 0.0  # restoration ends dense
     assert 0.2 < res.train_flops_rel < 0.6
+    # the schedule alone predicts the count exactly (HSA, DST dense gradients and ER rounding included)
+    assert res.train_flops_rel == pytest.approx(planned_flops_rel(cfg), rel=1e-12)
 
 
 def test_dense_lm_head_option_keeps_the_embedding_dense(corpus, tmp_path):
@@ -76,6 +80,19 @@ def test_dense_lm_head_option_keeps_the_embedding_dense(corpus, tmp_path):
         0.9, abs=1e-3
     )
     assert res.final_sparsity == pytest.approx(0.9, abs=1e-3)  # held: no restoration
+    assert res.train_flops_rel == pytest.approx(planned_flops_rel(cfg), rel=1e-12)  # dense lm_head counted
+
+
+def test_restoration_length_sized_for_a_flops_budget():
+    cfg = Config(**TINY, max_iters=400)
+    r = restore_frac_for_flops(cfg, 0.3)
+    assert 0.0 < r < 0.85
+    assert planned_flops_rel(Config(**{**TINY, "max_iters": 400, "restore_frac": r})) == pytest.approx(
+        0.3, abs=2e-3
+    )
+    with pytest.raises(ValueError, match=r"flops_rel=0\.05"):  # below even holding s_max to the end
+        restore_frac_for_flops(cfg, 0.05)
+    assert restore_frac_for_flops(cfg, 0.05, clip=True) == 0.0
 
 
 def test_resume_is_exact(corpus, tmp_path):
@@ -142,3 +159,16 @@ def test_two_gloo_ranks_match_one_process(corpus, tmp_path):
         assert r1["sparsity"] == r2["sparsity"]
         assert r1["train_flops_rel"] == pytest.approx(r2["train_flops_rel"], rel=1e-12)
     assert rows[0][-1]["sparsity"] == 0.0  # restoration ends dense on both
+
+
+def test_gpt2_small_preset_and_its_4x_schedule():
+    from mst.experiments import gpt2_config
+
+    cfg = gpt2_config("mst_4x")
+    assert (cfg.n_layer, cfg.n_head, cfg.d_model, cfg.block_size, cfg.hsa_window) == (12, 12, 768, 1024, 128)
+    assert cfg.device == "cuda" and cfg.dtype == "bfloat16"
+    assert planned_flops_rel(cfg) == pytest.approx(0.25, abs=2e-3)
+    smoke = gpt2_config("mst", smoke=True)  # the CPU check keeps the full-size model
+    assert (smoke.device, smoke.d_model, smoke.n_layer, smoke.max_iters) == ("cpu", 768, 12, 6)
+    with pytest.raises(ValueError, match="unknown method"):
+        gpt2_config("sparse_everything")

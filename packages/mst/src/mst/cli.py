@@ -43,6 +43,7 @@ def evaluate_command(checkpoint: Path) -> None:
     cfg = Config(**{**ck.config, "sources": tuple(ck.config["sources"])})
     model = GPT(256, cfg.block_size, cfg.n_layer, cfg.n_head, cfg.d_model, Seeder(cfg.seed).torch("init"))
     _load_model(model, ck.tensors)
+    model.to(cfg.device)
     loss = evaluate(model, load_split(cfg.data_dir, "val"), cfg, ck.step - 1, 0, 1)
     print(f"val loss at iteration {ck.step}: {loss:.4f}")
 

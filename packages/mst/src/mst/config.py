@@ -88,6 +88,8 @@ class Config:
     resume: bool = False
     device: str = "cpu"
     """``cpu`` (gloo for data parallel) or ``cuda`` (nccl)."""
+    dtype: str = "float32"
+    """``float32`` or ``bfloat16`` (autocast of the forward pass, as the reference trains; for GPUs)."""
 
     def __post_init__(self) -> None:
         if any(not s for s in self.sources):
@@ -128,6 +130,7 @@ class Config:
         check_range("hsa_start_frac", self.hsa_start_frac, -1.0, 1.0)
         check_range("hsa_end_frac", self.hsa_end_frac, -1.0, 1.0)
         check_choice("device", self.device, ("cpu", "cuda"))
+        check_choice("dtype", self.dtype, ("float32", "bfloat16"))
         if self.resume and not self.run_dir:
             raise ValueError("resume=True needs run_dir (the folder holding the checkpoint)")
 

@@ -17,6 +17,8 @@ import torch.distributed as dist
 def init(device: str) -> tuple[int, int]:
     """``(rank, world_size)``; joins the process group when started by torchrun with more than one rank."""
     world = int(os.environ.get("WORLD_SIZE", "1"))
+    if device == "cuda" and torch.cuda.is_available():  # one GPU per rank; "cuda" = this rank's GPU
+        torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
     if world > 1 and not dist.is_initialized():
         dist.init_process_group(backend="nccl" if device == "cuda" else "gloo")
     if dist.is_initialized():
@@ -45,7 +47,7 @@ def average_grads(params: list[torch.nn.Parameter]) -> None:
 def mean(value: float) -> float:
     if not active():
         return value
-    t = torch.tensor([value], dtype=torch.float64)
+    t = _comm(torch.tensor([value], dtype=torch.float64))
     dist.all_reduce(t)
     return float(t) / dist.get_world_size()
 
@@ -54,12 +56,18 @@ def check_same(masks: list[torch.Tensor]) -> None:
     """Raise if any rank's masks differ from rank 0's (a position-weighted checksum)."""
     if not active():
         return
-    sig = torch.stack([(m.reshape(-1).double() * torch.arange(1, m.numel() + 1, dtype=torch.float64)).sum()
+    sig = torch.stack([(m.reshape(-1).double().cpu() * torch.arange(1, m.numel() + 1, dtype=torch.float64)).sum()
                        for m in masks])  # fmt: skip
+    sig = _comm(sig)
     ref = sig.clone()
     dist.broadcast(ref, src=0)
     if not torch.equal(sig, ref):
         raise RuntimeError(f"rank {dist.get_rank()}: sparse masks diverged from rank 0")
+
+
+def _comm(t: torch.Tensor) -> torch.Tensor:
+    """NCCL reduces GPU tensors only; gloo takes CPU tensors."""
+    return t.cuda() if dist.get_backend() == "nccl" else t
 
 
 def barrier() -> None:

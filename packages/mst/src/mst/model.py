@@ -81,7 +81,7 @@ class GPT(nn.Module):
         T = idx.shape[1]
         if self.block_size < T:
             raise ValueError(f"sequence length {T} exceeds the model context block_size={self.block_size}")
-        x = self.wte(idx) + self.wpe(torch.arange(T))
+        x = self.wte(idx) + self.wpe(torch.arange(T, device=idx.device))
         for block in self.blocks:
             x = block(x, attn_mask)
         logits = self.lm_head(self.ln_f(x))

@@ -124,7 +124,7 @@ def mixed_drop_grow(
         new[torch.topk(g, n_grad).indices] = True
     n_rand = n_grow - n_grad
     if n_rand:
-        r = torch.rand(w.shape, generator=generator)
+        r = torch.rand(w.shape, generator=generator).to(w.device)  # drawn on the CPU generator
         r = torch.where(new, torch.full_like(r, -1.0), r)  # only positions neither kept nor just grown
         new[torch.topk(r, n_rand).indices] = True
     new_w = torch.where(new & m, w, torch.zeros_like(w))

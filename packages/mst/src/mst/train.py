@@ -3,6 +3,7 @@ parallelism, exact checkpoint/resume, and FLOPs counted from the masks."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 from pathlib import Path
@@ -27,7 +28,9 @@ from mst.config import Config
 from mst.data import build_corpus, get_batch, load_split, stdlib_dir
 from mst.flops import dense_gradient_extra, flops_per_token
 from mst.model import GPT
-from mst.sparsity import SparseLinears, cosine_drop_fraction, sparsity_schedule
+from mst.sparsity import SparseLinears, cosine_drop_fraction, er_densities, sparsity_schedule
+
+VOCAB = 256  # byte-level tokens
 
 
 @dataclasses.dataclass
@@ -39,6 +42,8 @@ class Result:
     """(iteration, training loss of that iteration's batch)."""
     train_flops_rel: float
     """Counted training FLOPs / the same count for dense weights and full attention."""
+    train_flops: float
+    """Counted training FLOPs (absolute), to compare runs of different sizes or lengths."""
     sparsity_trace: list[tuple[int, float]]
     """(iteration, global sparsity of the linear weights) after each DST step."""
     final_sparsity: float
@@ -66,6 +71,67 @@ def hsa_active(it: int, cfg: Config) -> bool:
     return cfg.sparse and cfg.hsa_mode != "none" and start <= it < end
 
 
+def weight_shapes(cfg: Config) -> list[tuple[int, int]]:
+    """(out, in) of every linear weight in :meth:`GPT.sparse_weights` order (the lm_head last)."""
+    d = cfg.d_model
+    return [(3 * d, d), (d, d), (4 * d, d), (d, 4 * d)] * cfg.n_layer + [(VOCAB, d)]
+
+
+def planned_flops_rel(cfg: Config) -> float:
+    """The training-FLOPs ratio a run of ``cfg`` will count, computed from the schedule alone (no model, no
+    data): DST steps hit the ER targets exactly, so the active counts between steps are known in advance.
+    Lets a schedule be sized for a FLOPs budget (e.g. the paper's 4x) before anything is trained."""
+    shapes = weight_shapes(cfg)
+    total = [o * i for o, i in shapes]
+    n_sparse = len(shapes) if cfg.sparse_lm_head else len(shapes) - 1
+    kept_hsa = kept_fraction(cfg.hsa_mode, cfg.seq_len, cfg.hsa_window) if cfg.hsa_mode != "none" else 1.0
+    active = list(total)
+    dense_tok = flops_per_token(total, cfg.n_layer, cfg.d_model, cfg.seq_len)
+    spent = 0.0
+    for it in range(cfg.max_iters):
+        kept = kept_hsa if hsa_active(it, cfg) else 1.0
+        spent += flops_per_token(active, cfg.n_layer, cfg.d_model, cfg.seq_len, kept)
+        if cfg.sparse and 0 < it <= cfg.last_dst and it % cfg.delta == 0:
+            spent += dense_gradient_extra(active, total)
+            dens = er_densities(shapes[:n_sparse], 1.0 - target_sparsity(it, cfg))
+            active[:n_sparse] = [round(dd * n) for dd, n in zip(dens, total)]
+    return spent / (cfg.max_iters * dense_tok)
+
+
+def restore_frac_for_flops(cfg: Config, flops_rel: float, tol: float = 1e-4, clip: bool = False) -> float:
+    """The restoration length (fraction of ``max_iters``) at which ``cfg`` counts ``flops_rel`` x dense
+    training FLOPs, everything else fixed (bisection: a longer restoration only adds FLOPs). A target out of
+    reach is a ``ValueError``, or with ``clip`` the nearest end (0 or the longest restoration)."""
+    lo, hi = 0.0, 1.0 - cfg.warmup_frac
+
+    def at(r: float) -> float:
+        return planned_flops_rel(dataclasses.replace(cfg, restore_frac=r))
+
+    f_lo, f_hi = at(lo), at(hi)
+    if clip and not f_lo <= flops_rel <= f_hi:
+        return lo if flops_rel < f_lo else hi
+    if not f_lo <= flops_rel <= f_hi:
+        raise ValueError(
+            f"flops_rel={flops_rel} is out of reach by the restoration length alone: "
+            f"this schedule counts {f_lo:.4f}x (no restoration) to {f_hi:.4f}x (all restoration)"
+        )
+    while hi - lo > tol:
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if at(mid) < flops_rel else (lo, mid)
+    return round(0.5 * (lo + hi), 4)
+
+
+def dense_train_flops(cfg: Config) -> float:
+    """Counted training FLOPs of ``cfg``'s model trained dense with full attention for ``max_iters``."""
+    total = [o * i for o, i in weight_shapes(cfg)]
+    return (
+        cfg.max_iters
+        * cfg.batch_size
+        * cfg.seq_len
+        * flops_per_token(total, cfg.n_layer, cfg.d_model, cfg.seq_len)
+    )
+
+
 def ensure_corpus(cfg: Config) -> None:
     """Build the token files from ``cfg.sources`` (default: the stdlib) if ``data_dir`` has none."""
     if not (Path(cfg.data_dir) / "meta.json").is_file():
@@ -90,7 +156,8 @@ def evaluate(model: GPT, val: np.ndarray, cfg: Config, it: int, rank: int, world
     for _ in range(cfg.eval_batches):
         x, y = get_batch(val, cfg.batch_size, cfg.seq_len, rng)
         x, y = _shard(x, rank, world), _shard(y, rank, world)
-        total += float(model(_t(x, cfg), _t(y, cfg), mask)[1])
+        with _autocast(cfg):
+            total += float(model(_t(x, cfg), _t(y, cfg), mask)[1])
     model.train()
     return distributed.mean(total / cfg.eval_batches)
 
@@ -107,7 +174,7 @@ def train(cfg: Config) -> Result:
     train_tokens, val_tokens = load_split(cfg.data_dir, "train"), load_split(cfg.data_dir, "val")
 
     seeder = Seeder(cfg.seed)
-    model = GPT(256, cfg.block_size, cfg.n_layer, cfg.n_head, cfg.d_model, seeder.torch("init")).to(
+    model = GPT(VOCAB, cfg.block_size, cfg.n_layer, cfg.n_head, cfg.d_model, seeder.torch("init")).to(
         cfg.device
     )
     opt = make_optimizer(model, cfg)
@@ -133,7 +200,7 @@ def train(cfg: Config) -> Result:
         _load_model(model, ck.tensors)
         opt.load_state_dict(ck.objects["opt"])
         if sparse is not None:
-            sparse.masks = [ck.tensors[f"mask.{n}"].clone() for n in names]
+            sparse.masks = [ck.tensors[f"mask.{n}"].to(cfg.device).clone() for n in names]
         dst_gen.set_state(ck.tensors["rng.dst"])
         restore_numpy_rng(data_rng, ck.state["rng_data"])
         start, flops = ck.step, ck.state["flops"]
@@ -160,7 +227,8 @@ def train(cfg: Config) -> Result:
         opt.zero_grad(set_to_none=True)
         loss_sum = 0.0
         for xm, ym in zip(np.split(x, cfg.micro_batches), np.split(y, cfg.micro_batches)):
-            loss = model(_t(xm, cfg), _t(ym, cfg), mask)[1] / cfg.micro_batches
+            with _autocast(cfg):
+                loss = model(_t(xm, cfg), _t(ym, cfg), mask)[1] / cfg.micro_batches
             loss.backward()  # weight.grad is dense here: pruned positions get gradients too
             loss_sum += loss.item()
         distributed.average_grads(list(model.parameters()))
@@ -223,10 +291,18 @@ def train(cfg: Config) -> Result:
         val_curve=val_curve,
         train_curve=train_curve,
         train_flops_rel=flops["sparse"] / flops["dense"],
+        train_flops=flops["sparse"],
         sparsity_trace=sparsity_trace,
         final_sparsity=sparse.sparsity() if sparse is not None else 0.0,
         run_dir=str(run_dir),
     )
+
+
+def _autocast(cfg: Config):
+    """bfloat16 autocast (weights, optimizer and masks stay float32) or nothing."""
+    if cfg.dtype == "bfloat16":
+        return torch.autocast(device_type=cfg.device, dtype=torch.bfloat16)
+    return contextlib.nullcontext()
 
 
 def _pattern(cfg: Config) -> torch.Tensor:
