@@ -11,15 +11,15 @@ from pathlib import Path
 
 from paperkit import set_threads
 
-from rsd4.experiments import EXPERIMENTS
+from rsd4.experiments import EXPERIMENTS, PRESETS
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("preset", choices=("smoke", "quick", "paper"))
+    ap.add_argument("preset", choices=tuple(PRESETS))
     ap.add_argument("experiment", choices=[e.name for e in EXPERIMENTS])
     ap.add_argument("methods", nargs="+")
-    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--seeds", type=int, default=3, help="seeds 0..SEEDS-1 (finished ones are skipped)")
     ap.add_argument("--out", type=Path, default=Path("runs/reproduce"))
     args = ap.parse_args()
     set_threads(1)

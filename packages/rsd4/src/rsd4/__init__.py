@@ -16,6 +16,7 @@ from rsd4.env import (
 from rsd4.heuristics import calibrate, constant_policy, greedy_policy
 from rsd4.multihop import MultiHopCore, MultiHopParams, draw_multihop_system, multihop_transition
 from rsd4.train import Result, evaluate, train
+from rsd4.transfer import Transfer, transfer_at_budget
 
 __version__ = "0.1.0"
 
@@ -31,6 +32,7 @@ __all__ = [
     "SchedulingEnv",
     "SystemParams",
     "Traces",
+    "Transfer",
     "calibrate",
     "constant_policy",
     "draw_multihop_system",
@@ -43,5 +45,6 @@ __all__ = [
     "softmax_operator",
     "success_probability",
     "train",
+    "transfer_at_budget",
     "transmit_shift_admit",
 ]

@@ -1,15 +1,16 @@
-"""Reproductions of the brief's claims C1–C4 at small scale (hidden-channel and full-observation systems)."""
+"""Reproductions of the brief's claims C1–C4 at small scale: hidden-channel, full-observation, sticky-channel
+and multi-hop systems, and the N = 4 -> 8 transfer at the target's own budget."""
 
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
-from paperkit import Experiment, ResultRecord, config_hash
+from paperkit import Experiment, ResultRecord, atomic_write_json, config_hash
 
 from rsd4.config import LEARNED, METHODS, Config
 from rsd4.train import train
+from rsd4.transfer import target_config, transfer_at_budget
 
 PACKAGE = "rsd4"
 # the stabilised dual loop (dual.py): a step every rollout of 10 episodes on a running average of Ē, a
@@ -28,6 +29,9 @@ PRESETS = {
         **DUAL,
     ),
     "quick": dict(episodes=300, warmup_episodes=50, n_envs=10, eval_every=50, **DUAL),
+    # between quick and paper, for C1 at more training (run with benchmarks/run_cells.py; `rsd4 reproduce`
+    # knows smoke|quick|paper only)
+    "mid": dict(episodes=750, warmup_episodes=100, n_envs=10, eval_every=75, **DUAL),
     "paper": dict(episodes=1500, warmup_episodes=100, n_envs=10, eval_every=100, **DUAL),
 }
 # the memory-relevant variant of the hidden-channel system [S]: a sticky channel (ρ = 0.8), so the
@@ -50,46 +54,109 @@ def cell_config(
     return Config(seed=seed, transfer_users=transfer, **kw, **PRESETS[preset], **extra)
 
 
+def _summary(res) -> dict:
+    """A Result's JSON-ready fields (the networks are not part of the summary)."""
+    skip = ("agent", "members", "iterates")
+    return {f.name: getattr(res, f.name) for f in dataclasses.fields(res) if f.name not in skip}
+
+
+def _write(out_dir: Path, cfg: Config, res, **extra) -> None:
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    payload = {"config": dataclasses.asdict(cfg), "result": _summary(res), **extra}
+    atomic_write_json(out_dir / "result.json", payload)
+
+
+def _records(name: str, method: str, seed: int, cfg: Config, res) -> list[ResultRecord]:
+    h = config_hash(cfg)
+
+    def rec(metric, value, step=None):
+        return ResultRecord(PACKAGE, name, method, seed, metric, float(value), step=step, config_hash=h)
+
+    recs = [
+        rec("throughput", res.throughput),
+        rec("energy_ratio", res.energy_ratio),
+        rec("drop_rate", res.drop_rate),
+        rec("lambda", res.lam),
+    ]
+    recs += [rec("throughput_curve", thr, step=ep) for ep, thr, _, _ in res.curve]
+    if cfg.method in LEARNED:
+        recs.append(rec("q_bias_rel", res.q_bias_rel))
+        if cfg.transfer_users:
+            recs.append(
+                rec("transfer_throughput_ratio", res.transfer_throughput / res.transfer_constant_throughput)
+            )
+            recs.append(rec("transfer_energy_ratio", res.transfer_energy_ratio))
+    return recs
+
+
 def make_cell(observe_channel: bool, name: str, extra: dict | None = None):
     def run_cell(*, method: str, seed: int, preset: str, out_dir: Path) -> list[ResultRecord]:
         cfg = cell_config(method, seed, preset, observe_channel, extra)
         res = train(cfg)
-        out_dir = Path(out_dir)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        # the networks (agent, mixture members) are not part of the JSON summary
-        summary = {
-            f.name: getattr(res, f.name)
-            for f in dataclasses.fields(res)
-            if f.name not in ("agent", "members")
-        }
-        (out_dir / "result.json").write_text(
-            json.dumps({"config": dataclasses.asdict(cfg), "result": summary})
-        )
-        h = config_hash(cfg)
-
-        def rec(metric, value, step=None):
-            return ResultRecord(PACKAGE, name, method, seed, metric, float(value), step=step, config_hash=h)
-
-        recs = [
-            rec("throughput", res.throughput),
-            rec("energy_ratio", res.energy_ratio),
-            rec("drop_rate", res.drop_rate),
-            rec("lambda", res.lam),
-        ]
-        recs += [rec("throughput_curve", thr, step=ep) for ep, thr, _, _ in res.curve]
-        if cfg.method in LEARNED:
-            recs.append(rec("q_bias_rel", res.q_bias_rel))
-            if cfg.transfer_users:
-                recs.append(
-                    rec(
-                        "transfer_throughput_ratio",
-                        res.transfer_throughput / res.transfer_constant_throughput,
-                    )
-                )
-                recs.append(rec("transfer_energy_ratio", res.transfer_energy_ratio))
-        return recs
+        _write(out_dir, cfg, res)
+        return _records(name, method, seed, cfg, res)
 
     return run_cell
+
+
+# C4 at matched energy [S]: the channel hidden (the code's matrix), rows carrying the user's constants
+# (β_n, d_n) so that a row means the same thing on any N. "rsd4", "rtd3", "sd3", "td3": trained with N = 4,
+# then run frozen on the N = 8 system with the mix over their iterates re-solved within that system's E_0
+# (``transfer.transfer_at_budget``, which also reports the energy-scaled delivered mix); "rsd4-n8": RSD4
+# trained on the N = 8 system itself, read the same ways; the heuristics are calibrated on the N = 8 system.
+# Every cell reports on the same N = 8 system and its evaluation episodes.
+TRANSFER = dict(user_feature="params", observe_channel=False)
+TRANSFER_USERS = 8
+TRANSFER_METHODS = ("rsd4", "rtd3", "sd3", "td3", "rsd4-n8", "constant", "greedy")
+
+
+def transfer_source_config(method: str, seed: int, preset: str) -> Config:
+    """The N = 4 config of a transfer cell (for "-n8" cells and heuristics: the config the target copies)."""
+    return Config(seed=seed, method=method.removesuffix("-n8"), **PRESETS[preset], **TRANSFER)
+
+
+def run_transfer_cell(*, method: str, seed: int, preset: str, out_dir: Path) -> list[ResultRecord]:
+    if method not in TRANSFER_METHODS:
+        raise ValueError(f"transfer method must be one of {TRANSFER_METHODS}, got {method!r}")
+    src_cfg = transfer_source_config(method, seed, preset)
+    cfg = target_config(src_cfg, TRANSFER_USERS)
+    if src_cfg.method in LEARNED:
+        # every learned policy, frozen after training (N = 4, or N = 8 for "-n8"), gets the same two readings
+        # at the N = 8 budget: the dual loop cannot be assumed to have settled on the target system
+        src_cfg = cfg if method.endswith("-n8") else src_cfg
+        src = train(src_cfg)
+        tr = transfer_at_budget(src_cfg, src, TRANSFER_USERS)
+        res = tr.resolved
+        res.seconds = src.seconds
+        _write(
+            out_dir,
+            cfg,
+            res,
+            source_config=dataclasses.asdict(src_cfg),
+            source=_summary(src),
+            as_trained=_summary(tr.as_trained),
+            scaled=_summary(tr.scaled),
+            kappa=tr.kappa,
+            last=_summary(tr.last),
+            calibration=tr.calibration,
+        )
+        recs = _records("transfer", method, seed, cfg, res)
+        h = config_hash(cfg)
+        for metric, value in (
+            ("source_throughput", src.throughput),
+            ("source_energy_ratio", src.energy_ratio),
+            ("as_trained_throughput", tr.as_trained.throughput),
+            ("as_trained_energy_ratio", tr.as_trained.energy_ratio),
+            ("scaled_throughput", tr.scaled.throughput),
+            ("scaled_energy_ratio", tr.scaled.energy_ratio),
+            ("kappa", tr.kappa),
+        ):
+            recs.append(ResultRecord(PACKAGE, "transfer", method, seed, metric, float(value), config_hash=h))
+        return recs
+    res = train(cfg)
+    _write(out_dir, cfg, res)
+    return _records("transfer", method, seed, cfg, res)
 
 
 EXPERIMENTS = [
@@ -149,5 +216,22 @@ EXPERIMENTS = [
         seeds={"smoke": 1, "quick": 3, "paper": 3},
         curve_metric="throughput_curve",
         claim="node-level merging (one row per user over its path) >= one row per (user, node)",
+    ),
+    Experiment(
+        package=PACKAGE,
+        name="transfer",
+        description="C4 at matched energy: agents trained with N=4 (channel hidden, rows (beta_n, d_n)) run "
+        "frozen on N=8 with their iterates' mix re-solved within the N=8 budget; vs RSD4 trained on N=8 "
+        "and the heuristics calibrated on N=8",
+        methods=TRANSFER_METHODS,
+        proposed="rsd4",
+        metric="throughput",
+        higher_is_better=True,
+        run=run_transfer_cell,
+        seconds={"smoke": 12.0, "quick": 90.0, "paper": 400.0},
+        seeds={"smoke": 1, "quick": 3, "paper": 3},
+        curve_metric="throughput_curve",
+        claim="C4: the per-user agent trained with N=4 runs N=8 at that system's E_0 about as well as an "
+        "agent trained on N=8, and better than the heuristics",
     ),
 ]

@@ -33,8 +33,8 @@ SPECS = {
     "sd3": dict(recurrent=False, double_actor=True),
     "td3": dict(recurrent=False, double_actor=False),
 }
-CALIBRATION_SEED = 12345
-MIXTURE_DIR = "mixture"  # under run_dir: the final randomised policy (members' weights + probabilities)  # common random numbers for E_0 and the heuristics' calibration
+CALIBRATION_SEED = 12345  # common random numbers for E_0 and the heuristics' calibration
+MIXTURE_DIR = "mixture"  # under run_dir: the final randomised policy (members' weights + probabilities)
 
 
 @dataclasses.dataclass
@@ -65,6 +65,9 @@ class Result:
     seconds: float = 0.0
     agent: Agent | None = dataclasses.field(default=None, repr=False)
     members: list[tuple[float, Agent]] = dataclasses.field(default_factory=list, repr=False)  # the mixture
+    # every iterate the dual loop measured after mixture_from (the mixture's candidates): (episode, acting
+    # networks' state dicts); ``transfer.transfer_at_budget`` re-solves the mixture over them on another system
+    iterates: list[tuple[int, dict]] = dataclasses.field(default_factory=list, repr=False)
 
     @property
     def energy_ratio(self) -> float:
@@ -311,6 +314,7 @@ def train(cfg: Config, *, resume: bool = False, stop_after_episodes: int | None 
         res.throughput_last, res.energy_last = last
         res.mixture = [(snaps[k][0], float(wk)) for k, wk in w.items()]
         res.members = members
+        res.iterates = [(s[0], st) for s, st in zip(snaps, snap_states)]
         if cfg.run_dir and episode == cfg.episodes:  # a finished run: what `evaluate` will play
             save_mixture(Path(cfg.run_dir) / MIXTURE_DIR, cfg, members, res.mixture, episode, lam)
     res.q_bias, res.q_bias_rel = overestimation(agent, seq, cfg, core, lam)
