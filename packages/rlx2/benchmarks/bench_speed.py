@@ -1,6 +1,6 @@
 """TD3 speed, dense vs RLx2-sparse (90/85), measured in the same run on one thread.
 
-    python benchmarks/bench_speed.py [--env HalfCheetah-v5] [--updates 300] [--rounds 3] [--plain]
+    python benchmarks/bench_speed.py [--env HalfCheetah-v5] [--updates 300] [--rounds 3] [--plain] [--profile]
 
 Prints env steps/s (random actions, and acting with each agent's actor) and gradient updates/s (batch 256,
 256-256, 3-step targets) of:
@@ -8,6 +8,7 @@ Prints env steps/s (random actions, and acting with each agent's actor) and grad
   machine's yardstick measured in the same run (the machine is shared, so absolute figures drift);
 - ``dense`` and ``rlx2 90/85``: this package's update (oneDNN linears, fused Adam, masks);
 - with ``--plain``, the same two with ``fast_kernels=False``.
+``--profile`` also prints ``torch.profiler``'s table (by self CPU time) of 100 dense updates.
 Agents are interleaved round by round so that load changes hit all alike. Rates are given per wall-clock
 second and per CPU second of this (single-threaded) process: on a shared machine the second is the closer
 estimate of what an idle core delivers. Sparse weights are masked dense
@@ -107,6 +108,7 @@ def main() -> None:
     p.add_argument("--updates", type=int, default=300)
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--plain", action="store_true", help="also time fast_kernels=False")
+    p.add_argument("--profile", action="store_true", help="print torch.profiler's table of 100 dense updates")
     args = p.parse_args()
     set_threads(1)
     env = make_env(args.env)
@@ -122,6 +124,10 @@ def main() -> None:
         buf.add(obs, a, a, r, nxt, term, trunc)
         obs = nxt if not (term or trunc) else env.reset()[0]
     env_sps = 10_000 / (time.perf_counter() - t0)
+    c = time.process_time()
+    for _ in range(500):
+        buf.sample_nstep(256, 3, 0.99, rng)
+    sample_ms = (time.process_time() - c) / 500 * 1e3
 
     base = dict(env_id=args.env, delta_t=100)
     variants = {"dense": dict(actor_sparsity=0.0, critic_sparsity=0.0), "rlx2 90/85": {}}
@@ -156,6 +162,7 @@ def main() -> None:
     rates = {k: args.rounds * args.updates / v for k, v in times.items()}
     cpu_rates = {k: args.rounds * args.updates / v for k, v in cpu.items()}
     print(f"env {args.env}: random-action env steps/s {env_sps:,.0f}")
+    print(f"one 3-step minibatch of 256 from the buffer: {sample_ms:.3f} ms of CPU")
     for k, v in acting.items():
         print(f"env steps/s acting with the {k} actor: {v:,.0f}")
     for k, v in rates.items():
@@ -168,6 +175,14 @@ def main() -> None:
     for label, r in (("wall", rates), ("CPU", cpu_rates)):
         print(f"[{label}] sparse / dense: {r['rlx2 90/85'] / r['dense']:.3f}   dense / reference: "
               f"{r['dense'] / r['reference']:.3f}")  # fmt: skip
+    if args.profile:
+        from torch.profiler import ProfilerActivity, profile
+
+        batches = [buf.sample_nstep(256, 3, 0.99, rng) for _ in range(100)]
+        with profile(activities=[ProfilerActivity.CPU]) as prof:
+            for b in batches:
+                agents["dense"].update(b)
+        print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=20))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Markdown tables from a reproduction folder (the records every cell wrote).
 
-    python benchmarks/report.py runs/reproduce/quick [--experiment td3]
+    python benchmarks/report.py runs/reproduce/quick [--experiment td3] [--trace-every 10]
 
 Prints the final return per method (mean over the seeds found, and as % of dense), counted training and
 inference FLOPs, the return-vs-steps curve and the dynamic buffer's size trace.
@@ -9,6 +9,7 @@ inference FLOPs, the return-vs-steps curve and the dynamic buffer's size trace.
 from __future__ import annotations
 
 import argparse
+import itertools
 import statistics
 from collections import defaultdict
 from pathlib import Path
@@ -20,6 +21,9 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("root", type=Path)
     p.add_argument("--experiment", default="td3", help="one name, or several joined by commas")
+    p.add_argument(
+        "--trace-every", type=int, default=1, help="print every k-th buffer check (plus a summary)"
+    )
     args = p.parse_args()
     recs = [r for f in sorted(args.root.rglob("records.jsonl")) for r in read_records(f)]
     recs = [r for r in recs if r.experiment in args.experiment.split(",")]  # e.g. td3,td3_parts
@@ -58,8 +62,15 @@ def main() -> None:
             dist = {(s, st): v for s, st, v in by[m]["policy_distance"]}
             print(f"\n{m} buffer size (step: size after the check, D = policy distance):\n")
             for seed in sorted({s for s, _, _ in trace}):
-                shown = ", ".join(f"{st}:{int(v)} (D={dist[(s, st)]:.2f})" for s, st, v in trace if s == seed)
-                print(f"- seed {seed}: {shown}")
+                rows = [(st, int(v), dist[(s, st)]) for s, st, v in trace if s == seed]
+                shown = ", ".join(f"{st}:{v} (D={d:.2f})" for st, v, d in rows[:: args.trace_every])
+                # a check shrank the buffer when the size grew by less than the steps since the last check
+                shrinks = sum(b[1] - a[1] < b[0] - a[0] for a, b in itertools.pairwise(rows))
+                ds = [d for _, _, d in rows]
+                print(
+                    f"- seed {seed}: {len(rows)} checks, {shrinks} shrinks after the first, D in "
+                    f"[{min(ds):.2f}, {max(ds):.2f}], final size {rows[-1][1]}; {shown}"
+                )
 
 
 if __name__ == "__main__":

@@ -58,6 +58,11 @@ def test_buffer_samples_consecutive_transitions_and_wraps():
 def test_policy_distance_formula():
     d = policy_distance(np.array([[1.0, 0.0]]), np.array([[0.0, 0.0]]), np.array([2.0, 2.0]))
     assert d == pytest.approx(0.5 * (0.25 + 0) / 2)
+    # the paper's Eq. 6 form: mean over samples of the L2 norm of the scaled difference
+    d2 = policy_distance(np.array([[1.0, 0.0], [0.0, 0.0]]), np.zeros((2, 2)), np.array([2.0, 2.0]), "l2")
+    assert d2 == pytest.approx((0.5 + 0.0) / 2)
+    with pytest.raises(ValueError, match="form"):
+        policy_distance(np.zeros((1, 2)), np.zeros((1, 2)), np.ones(2), "l1")
 
 
 def test_buffer_shrinks_oldest_but_not_below_min():

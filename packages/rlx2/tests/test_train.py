@@ -24,6 +24,8 @@ def test_bad_inputs_are_clear_errors():
         Config(algo="ddpg")
     with pytest.raises(ValueError, match="buffer_max"):
         Config(buffer_max=10, buffer_min=100)
+    with pytest.raises(ValueError, match="distance_form"):
+        Config(distance_form="l1")
 
 
 @pytest.mark.parametrize("algo", ["td3", "sac"])

@@ -13,14 +13,25 @@ from rlx2.nstep import truncated_nstep
 FIELDS = ("obs", "action", "action_mean", "reward", "next_obs", "terminated", "truncated")
 
 
-def policy_distance(current: np.ndarray, stored_mean: np.ndarray, max_action: np.ndarray) -> float:
-    """``D = 1/2 * mean(((pi(s) - a_mean) / a_max)^2)`` over samples *and* action dimensions.
+DISTANCE_FORMS = ("mse", "l2")
 
-    ``stored_mean`` is the noise-free action recorded at collection time (the deterministic TD3 output or
-    the squashed SAC mean), not the executed noisy action.
+
+def policy_distance(
+    current: np.ndarray, stored_mean: np.ndarray, max_action: np.ndarray, form: str = "mse"
+) -> float:
+    """The policy distance D between the current policy and the stored behaviour, actions scaled by a_max.
+
+    ``mse`` (the official code, what its threshold 0.2 refers to): ``1/2 * mean(((pi(s) - a_mean) / a_max)^2)``
+    over samples *and* action dimensions. ``l2`` (the paper's Eq. 6): the mean over samples of the L2 norm
+    ``||(pi(s) - a_mean) / a_max||``. ``stored_mean`` is the noise-free action recorded at collection time
+    (the deterministic TD3 output or the squashed SAC mean), not the executed noisy action.
     """
     diff = (np.asarray(current) - np.asarray(stored_mean)) / np.asarray(max_action)
-    return 0.5 * float(np.mean(diff**2))
+    if form == "mse":
+        return 0.5 * float(np.mean(diff**2))
+    if form == "l2":
+        return float(np.mean(np.linalg.norm(diff, axis=-1)))
+    raise ValueError(f"form must be one of {DISTANCE_FORMS}, got {form!r}")
 
 
 @dataclasses.dataclass

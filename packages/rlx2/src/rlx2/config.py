@@ -7,6 +7,7 @@ import dataclasses
 from paperkit import check_choice, check_int_at_least, check_non_negative, check_positive, check_range
 
 ALGOS = ("td3", "sac")
+DISTANCE_FORMS = ("mse", "l2")  # as rlx2.buffer.DISTANCE_FORMS (config stays free of numpy imports)
 SAC_COLLECT = ("sample", "mean")
 INITS = ("auto", "default", "orthogonal")
 TOPOLOGIES = ("rigl", "set", "static")
@@ -54,6 +55,10 @@ class Config:
     """Number K of oldest transitions the policy distance is averaged over."""
     distance_threshold: float = 0.2
     """Shrink when the policy distance exceeds this."""
+    distance_form: str = "mse"
+    """[R] Policy distance: ``mse`` = 1/2 mean squared difference of the max-action-scaled actions (the
+    official code; the threshold 0.2 is in these units), ``l2`` = mean L2 norm of that difference (the
+    paper's Eq. 6)."""
     shrink_fraction: float = 0.1
     """Fraction of the buffer forgotten per shrink."""
     shrink_until_below: bool = False
@@ -102,6 +107,7 @@ class Config:
         check_choice("topology", self.topology, TOPOLOGIES)
         check_choice("sac_collect", self.sac_collect, SAC_COLLECT)
         check_choice("init", self.init, INITS)
+        check_choice("distance_form", self.distance_form, DISTANCE_FORMS)
         check_int_at_least("seed", self.seed, 0)
         check_int_at_least("total_steps", self.total_steps, 1)
         check_int_at_least("start_steps", self.start_steps, 1)

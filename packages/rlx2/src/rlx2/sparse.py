@@ -224,9 +224,42 @@ def sparse_step(
             _zero_moments(optimizer, masked, old)
         return True
     masked.mask_grads()
-    optimizer.step()
+    adam_step(optimizer)
     masked.apply_to_weights()
     return False
+
+
+def adam_step(optimizer: torch.optim.Optimizer) -> None:
+    """``optimizer.step()``; for a fused CPU Adam whose state exists, the same kernel call without the
+    Python bookkeeping around it (hooks, profiler scope, state checks: ~80 us per step, ~2 % of an update).
+
+    Same maths as ``torch.optim.adam._fused_adam``: increment every step counter, then one fused kernel.
+    """
+    group = optimizer.param_groups[0]
+    params = group["params"]
+    state = optimizer.state
+    direct = (
+        isinstance(optimizer, torch.optim.Adam)
+        and len(optimizer.param_groups) == 1
+        and group["fused"]
+        and not (group["amsgrad"] or group["maximize"] or group["decoupled_weight_decay"])
+        and not isinstance(group["lr"], torch.Tensor)
+        and not (optimizer._optimizer_step_pre_hooks or optimizer._optimizer_step_post_hooks)
+        and len(state) == len(params)
+        and all(p.grad is not None for p in params)
+    )
+    if not direct:
+        optimizer.step()  # first step (creates the state), or anything unusual
+        return
+    sts = [state[p] for p in params]
+    steps = [s["step"] for s in sts]
+    beta1, beta2 = group["betas"]
+    torch._foreach_add_(steps, 1)
+    torch._fused_adam_(
+        params, [p.grad for p in params], [s["exp_avg"] for s in sts], [s["exp_avg_sq"] for s in sts], [],
+        steps, amsgrad=False, lr=group["lr"], beta1=beta1, beta2=beta2, weight_decay=group["weight_decay"],
+        eps=group["eps"], maximize=False, grad_scale=None, found_inf=None,
+    )  # fmt: skip
 
 
 @torch.no_grad()

@@ -195,7 +195,7 @@ def _adjust_buffer(cfg: Config, agent: SparseAgent, buffer: ReplayBuffer, scale:
     """The policy-distance check over the oldest K transitions; shrink by 10% while D is too large."""
     while True:
         old = buffer.oldest(cfg.distance_batch)
-        d = policy_distance(agent.mean_action(old["obs"]), old["action_mean"], scale)
+        d = policy_distance(agent.mean_action(old["obs"]), old["action_mean"], scale, cfg.distance_form)
         agent._count(agent.per_sample["actor"], len(old["obs"]))
         if d <= cfg.distance_threshold or buffer.size <= cfg.buffer_min:
             break
