@@ -31,6 +31,15 @@ def test_failing_cell_is_recorded_and_others_finish_then_rerun_skips_them(toy_pa
     assert again.skipped == 6 and len(again.outcomes) == 2  # only the failed cells are retried
 
 
+def test_concurrent_cells_keep_their_exit_status(toy_package, tmp_path):
+    # A forkserver child's exit status can be read only once; threads that start and join cells concurrently
+    # used to race for it, and the loser recorded exit status 255 for a cell that had succeeded.
+    cells = _toy_cells(tmp_path / "run", seeds=40, methods={"good", "bad", "dense"})
+    summary = run_cells(cells, workers=4, log=lambda s: None)
+    assert len(summary.outcomes) == 120
+    assert [o.error for o in summary.failed] == []
+
+
 def test_report_tables_plots_and_failures(toy_package, tmp_path):
     root = tmp_path / "run"
     run_cells(_toy_cells(root, seeds=3), workers=2, log=lambda s: None)

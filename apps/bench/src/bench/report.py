@@ -30,8 +30,9 @@ def load_run(
     for path in sorted(Path(root).glob("**/error.json")):
         rel = path.parent.relative_to(root).parts  # package/experiment/method/seedN
         err = json.loads(path.read_text())
+        silent = f"exit status {err.get('returncode', '?')}, no output"
         failures["/".join(rel[:2])].append(
-            {"cell": "/".join(rel), "error": (err.get("log_tail") or ["?"])[-1]}
+            {"cell": "/".join(rel), "error": (err.get("log_tail") or [silent])[-1]}
         )
     return manifest, records, failures
 
