@@ -1,6 +1,7 @@
 """TD3 speed, dense vs RLx2-sparse (90/85), measured in the same run on one thread.
 
-    python benchmarks/bench_speed.py [--env HalfCheetah-v5] [--updates 300] [--rounds 3] [--plain] [--profile]
+    python benchmarks/bench_speed.py [--env HalfCheetah-v5] [--updates 300] [--rounds 3] [--delta-t 100] [--plain]
+                                     [--profile]
 
 Prints env steps/s (random actions, and acting with each agent's actor) and gradient updates/s (batch 256,
 256-256, 3-step targets) of:
@@ -13,8 +14,8 @@ Agents are interleaved round by round so that load changes hit all alike. Rates 
 second and per CPU second of this (single-threaded) process: on a shared machine the second is the closer
 estimate of what an idle core delivers. Sparse weights are masked dense
 tensors (as in the reference code): counted FLOPs fall, wall-clock cannot. The GEMM lines give the
-ceiling: matmul FLOPs of one dense update divided by the measured 256^3 GEMM rate. ``delta_t = 100`` makes topology
-updates 10x more frequent than in the presets (a pessimistic sparse figure).
+ceiling: matmul FLOPs of one dense update divided by the measured 256^3 GEMM rate. The default ``--delta-t 100``
+makes topology updates 10x more frequent than in the presets (a pessimistic sparse figure; 1000 = the presets).
 """
 
 from __future__ import annotations
@@ -107,6 +108,7 @@ def main() -> None:
     p.add_argument("--env", default="HalfCheetah-v5")
     p.add_argument("--updates", type=int, default=300)
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--delta-t", type=int, default=100, help="topology update interval (presets: 1000)")
     p.add_argument("--plain", action="store_true", help="also time fast_kernels=False")
     p.add_argument("--profile", action="store_true", help="print torch.profiler's table of 100 dense updates")
     args = p.parse_args()
@@ -129,7 +131,7 @@ def main() -> None:
         buf.sample_nstep(256, 3, 0.99, rng)
     sample_ms = (time.process_time() - c) / 500 * 1e3
 
-    base = dict(env_id=args.env, delta_t=100)
+    base = dict(env_id=args.env, delta_t=args.delta_t)
     variants = {"dense": dict(actor_sparsity=0.0, critic_sparsity=0.0), "rlx2 90/85": {}}
     if args.plain:
         variants |= {f"{k} (plain)": {**v, "fast_kernels": False} for k, v in list(variants.items())}

@@ -89,3 +89,19 @@ def test_point_reach_passes_the_gymnasium_env_checker():
         _, _, term, trunc, _ = env.step(env.action_space.sample())
         steps += 1
     assert steps == 40 and trunc and not term
+
+
+@pytest.mark.parametrize("algo", ["td3", "sac"])
+def test_lazy_target_masking_is_bit_identical_to_masking_every_update(tmp_path, monkeypatch, algo):
+    from rlx2.sparse import MaskedLayers
+
+    cfg = dict(**TINY, algo=algo, total_steps=500, checkpoint_every=500)
+    train(Config(**cfg, run_dir=str(tmp_path / "lazy")))
+    monkeypatch.setattr(MaskedLayers, "sync_target", lambda self, layers: self.apply_to_weights(layers))
+    res = train(Config(**cfg, run_dir=str(tmp_path / "always")))
+    assert res.topology_updates > 0
+    lazy = load_checkpoint(tmp_path / "lazy" / "final").tensors
+    always = load_checkpoint(tmp_path / "always" / "final").tensors
+    assert lazy.keys() == always.keys()
+    for key in lazy:
+        assert torch.equal(lazy[key], always[key]), key

@@ -132,11 +132,11 @@ class SparseAgent:
     def _update_targets(self, actor_too: bool) -> None:
         target, online, target_layers = self._critic_pair
         soft_update(target, online, self.cfg.tau)
-        self.critic_masks.apply_to_weights(target_layers)  # the target shares the online topology
+        self.critic_masks.sync_target(target_layers)  # the target shares the online topology
         if actor_too and self._actor_pair is not None:
             target, online, target_layers = self._actor_pair
             soft_update(target, online, self.cfg.tau)
-            self.actor_masks.apply_to_weights(target_layers)
+            self.actor_masks.sync_target(target_layers)
 
     def update(self, batch: NStepBatch) -> dict[str, torch.Tensor]:
         """One training iteration; returns detached losses (convert with ``float`` only when logged)."""

@@ -105,6 +105,7 @@ class MaskedLayers:
         """Float copies of the sparse layers' masks, for fused (``torch._foreach_*``) multiplies."""
         self.fmasks = [self.masks[i].to(torch.float32) for i in self.sparse_idx]
         self._weights = [self.layers[i].weight for i in self.sparse_idx]
+        self._target_stale = True  # the masks changed: a target copy must be masked again
 
     # --- keeping weights exact -------------------------------------------------------------------------
     @torch.no_grad()
@@ -114,6 +115,17 @@ class MaskedLayers:
             return
         weights = self._weights if layers is None else [layers[i].weight for i in self.sparse_idx]
         torch._foreach_mul_(weights, self.fmasks)
+
+    def sync_target(self, layers: Sequence[nn.Linear]) -> None:
+        """Give a soft-updated target copy the online topology.
+
+        Only needed after the masks changed: between changes the online weights are exactly zero off the
+        mask, so a soft update (a lerp of zeros towards zeros) keeps the target exactly zero there too.
+        Same result as masking after every soft update, without its ~10 multiplies per update.
+        """
+        if self._target_stale:
+            self.apply_to_weights(layers)
+            self._target_stale = False
 
     @torch.no_grad()
     def mask_grads(self) -> None:
