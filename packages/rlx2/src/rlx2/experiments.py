@@ -48,17 +48,13 @@ PRESETS = {
     "hc-quick": dict(env_id="HalfCheetah-v5", total_steps=5_000, start_steps=1_000, delta_t=50,
                      delay_nstep=500, buffer_max=5_000, buffer_min=1_000, buffer_check_interval=100,
                      eval_interval=1_000, eval_episodes=2, final_window=2),
-    # the brief's second environment: the same 100k-step schedule on Hopper-v5 (`td3_hopper`, paper preset)
-    "hopper": dict(env_id="Hopper-v5", total_steps=100_000, start_steps=5_000, delta_t=1_000,
-                   delay_nstep=10_000, buffer_max=100_000, buffer_min=20_000, buffer_check_interval=1_000,
-                   eval_interval=5_000, eval_episodes=5, final_window=3),
-    "hopper-smoke": dict(env_id="Hopper-v5", total_steps=600, start_steps=300, hidden=32, batch_size=32,
-                         delta_t=20, delay_nstep=50, buffer_max=600, buffer_min=200, buffer_check_interval=100,
-                         distance_batch=128, eval_interval=600, eval_episodes=1, final_window=1),
-    "hopper-quick": dict(env_id="Hopper-v5", total_steps=5_000, start_steps=1_000, delta_t=50,
-                         delay_nstep=500, buffer_max=5_000, buffer_min=1_000, buffer_check_interval=100,
-                         eval_interval=1_000, eval_episodes=2, final_window=2),
 }  # fmt: skip
+# the brief's second environment: the HalfCheetah schedules (paper = the brief's 100k plan) on Hopper-v5
+PRESETS |= {
+    "hopper": {**PRESETS["paper"], "env_id": "Hopper-v5"},
+    "hopper-smoke": {**PRESETS["hc-smoke"], "env_id": "Hopper-v5"},
+    "hopper-quick": {**PRESETS["hc-quick"], "env_id": "Hopper-v5"},
+}
 # which of PRESETS an experiment runs at each of paperkit's presets (default: the same name)
 HC_PRESETS = {"smoke": "hc-smoke", "quick": "hc-quick", "paper": "hc-short"}
 HOPPER_PRESETS = {"smoke": "hopper-smoke", "quick": "hopper-quick", "paper": "hopper"}
