@@ -43,6 +43,8 @@ class Result:
     value_bias: float = float(
         "nan"
     )  # mean Q_tot(s0, a0) − true discounted return of the greedy policy (scaled)
+    action_gap: float = float("nan")  # mean (max − mean) of the target utilities over the last eval interval
+    gap_curve: list[tuple[int, float]] = dataclasses.field(default_factory=list)  # (env step, action_gap)
 
     def __str__(self) -> str:
         return (
@@ -50,7 +52,7 @@ class Result:
             f"infer_flops_rel={self.infer_flops_rel:.3f} density={self.density:.3f} "
             f"q_overestimation={self.q_overestimation:.3f} steps={self.env_steps} updates={self.updates} "
             f"topology_updates={self.topology_updates} value_bias={self.value_bias:.3f} "
-            f"seconds={self.seconds:.1f}"
+            f"action_gap={self.action_gap:.4f} seconds={self.seconds:.1f}"
         )
 
 
@@ -237,6 +239,9 @@ def train(
         "overest": 0.0,
         "train_flops": 0.0,
         "ref_flops": 0.0,
+        "gap_sum": 0.0,  # Σ action_gap over the updates since the last evaluation
+        "gap_n": 0,
+        "gap_curve": [],
     }
     ckpt_dir = Path(run_dir) / "checkpoint" if run_dir is not None else None
     if resume:
@@ -258,6 +263,7 @@ def train(
         learner.updates, learner.topology_updates = s["updates"], s["topology_updates"]
         st = s["progress"]
         st["curve"] = [tuple(x) for x in st["curve"]]
+        st["gap_curve"] = [tuple(x) for x in st["gap_curve"]]
         sparse_update, dense_update = _update_flops(learner, probe, cfg.batch_size)
 
     def checkpoint() -> None:
@@ -293,6 +299,7 @@ def train(
                     eval_adapter, learner, episodes=cfg.eval_episodes, seed=eval_seeds % 2**31, cfg=cfg
                 )
                 st["curve"].append((st["t_env"], ret))
+                _close_gap_window(st)
                 st["overest"] = over
                 st["next_eval"] += cfg.eval_every_steps
                 if logger:
@@ -324,6 +331,8 @@ def train(
                 else:
                     st["train_flops"] += sparse_update
                 st["ref_flops"] += ref_update
+                st["gap_sum"] += info.action_gap
+                st["gap_n"] += 1
                 if logger and learner.updates % 50 == 0:
                     logger.log(
                         st["t_env"],
@@ -354,6 +363,7 @@ def train(
             )
             if not st["curve"] or st["curve"][-1][0] != st["t_env"]:
                 st["curve"].append((st["t_env"], ret))
+                _close_gap_window(st)
             st["overest"] = over
             if logger:
                 logger.log(st["t_env"], {"eval_return": ret, "q_overestimation": over})
@@ -381,7 +391,16 @@ def train(
         seconds=time.perf_counter() - t0,
         run_dir=str(run_dir) if run_dir is not None else None,
         value_bias=bias,
+        action_gap=float(st["gap_curve"][-1][1]) if st["gap_curve"] else float("nan"),
+        gap_curve=[(int(a), float(b)) for a, b in st["gap_curve"]],
     )
+
+
+def _close_gap_window(st: dict[str, Any]) -> None:
+    """Append the mean action gap of the updates since the previous evaluation (none yet: skipped)."""
+    if st["gap_n"]:
+        st["gap_curve"].append((st["t_env"], st["gap_sum"] / st["gap_n"]))
+    st["gap_sum"], st["gap_n"] = 0.0, 0
 
 
 def evaluate_checkpoint(run_dir: str | Path, *, episodes: int = 20) -> tuple[float, float]:
