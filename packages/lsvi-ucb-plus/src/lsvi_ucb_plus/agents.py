@@ -23,6 +23,16 @@ from lsvi_ucb_plus.variance import (
 )
 
 _LOG2 = math.log(2.0)
+TIE_TOL = 1e-10
+
+
+def greedy_first(q: np.ndarray, tol: float = TIE_TOL) -> np.ndarray:
+    """argmax over the last axis, the first action within ``tol`` of the maximum winning a tie.
+
+    The hard instance's actions are exactly symmetric, so exact ties are common; a tolerance makes the
+    choice independent of round-off (the per-seed and the seed-batched learners then play the same actions).
+    """
+    return (q >= q.max(axis=-1, keepdims=True) - tol).argmax(axis=-1)
 
 
 def _check_inputs(phi: np.ndarray, reward: np.ndarray) -> tuple[int, int, int, int]:
@@ -117,7 +127,7 @@ class LSVIUCBPlus:
                 q_check = self.reward[h] + (self.flat_phi @ w_check).reshape(S, A) - self.c.beta_check * norms
                 self.v_check[h] = np.maximum(q_check.max(axis=1), 0.0)
         if update:
-            self.policy = self.q_hat.argmax(axis=2)
+            self.policy = greedy_first(self.q_hat)
         return self.policy
 
     def regression_weight(self, h: int, s: int, a: int) -> float:
@@ -209,7 +219,7 @@ class LSVIUCB:
             self.q[h] = np.minimum(self.reward[h] + (self.flat_phi @ w + bonus).reshape(S, A), H)
             v_next = self.q[h].max(axis=1)
         self.switches += 1
-        self.policy = self.q.argmax(axis=2)
+        self.policy = greedy_first(self.q)
         return self.policy
 
     def observe(self, h: int, s: int, a: int, s_next: int) -> None:

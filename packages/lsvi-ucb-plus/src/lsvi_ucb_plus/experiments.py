@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 from pathlib import Path
 
 import numpy as np
-from paperkit import Experiment, ResultRecord, config_hash, write_config
-from paperkit.regret import tail_loglog_slope
+from paperkit import Experiment, ResultRecord, config_hash, write_config, write_records
+from paperkit.experiments import cell_dir
+from paperkit.regret import log_spaced_steps, tail_loglog_slope
 
+from lsvi_ucb_plus.batched import run_rows
 from lsvi_ucb_plus.config import Config
-from lsvi_ucb_plus.train import train
 
 PACKAGE = "lsvi-ucb-plus"
 METHODS = (
@@ -34,6 +36,8 @@ METHOD_CONFIG: dict[str, tuple[str, dict[str, float]]] = {
     "lsvi-ucb-plus-cthr1": ("lsvi-ucb-plus", {"c_thr": 1.0}),
     # remark74: the paper's other (c_thr, ς_big) pair, 1/(Hd³) and H d^{3/2} (Remark 7.4)
     "lsvi-ucb-plus-remark74": ("lsvi-ucb-plus", {"floor_rule": "remark"}),
+    # norunmin: Q̂_k = min(new, H) instead of the v3 running min min(new, Q̂_{k-1}, H) (a labelled option)
+    "lsvi-ucb-plus-norunmin": ("lsvi-ucb-plus", {"running_min": False}),
 }
 
 
@@ -43,6 +47,8 @@ def method_config(base: Config, method: str, seed: int) -> Config:
 
 
 HEADLINE = "cumulative_regret"
+LATE_FRACTION = 0.2  # late per-episode regret: the mean over the last 20% of the episodes
+MAX_ROWS = 64  # rows per seed-vectorised batch
 
 # episodes K per preset
 K_HARD = {"smoke": 200, "quick": 3000, "paper": 4000}
@@ -51,22 +57,43 @@ K_SCALING = {"smoke": 100, "quick": 1500, "paper": 4000}
 SCALING_H = {"smoke": (3, 4), "quick": (3, 4, 6), "paper": (4, 6, 8)}
 SCALING_D = {"smoke": (3, 4), "quick": (3, 4, 6), "paper": (4, 6, 8)}
 
+C_LARGE = 0.1  # hard-large-k: chosen on held-out seeds 100-104 at K = 2·10⁴ (benchmarks/tune_c.py, README)
 C_HARD = 0.03  # tuned on seeds 100-103, hard instance d=4, H=4, Δ=0.04, K=2000
+K_LARGE = {"smoke": 300, "quick": 5000, "paper": 20000}
 C_LOWRANK = 0.003  # tuned on seeds 100-103, low-rank S=20, A=10, d=6, H=10, K=1000
 
 
-def _curve_cell(exp: str, base: Config, *, method: str, seed: int, out_dir: Path) -> list[ResultRecord]:
-    cfg = method_config(base, method, seed)
-    write_config(out_dir, cfg)
-    result = train(cfg)
+# ---------------------------------------------------------------------------------------------------------
+# Cells as rows. A cell (method, seed) is one or more runs ("rows", each a Config); the rows of many cells can
+# be played as one seed-vectorised batch (``run_batched``), which gives every row the regret of ``train``.
+
+
+@dataclasses.dataclass
+class RowResult:
+    regret: np.ndarray  # exact per-episode regret
+    switches: int
+    big_floor_fraction: float
+
+
+def late_regret(regret: np.ndarray, fraction: float = LATE_FRACTION) -> float:
+    """Mean per-episode regret over the last ``fraction`` of the episodes (0 once the policy is optimal)."""
+    n = max(1, round(fraction * len(regret)))
+    return float(np.mean(regret[-n:]))
+
+
+def _curve_records(exp: str, method: str, seed: int, cfg: Config, row: RowResult) -> list[ResultRecord]:
     h = config_hash(cfg)
-    curve = result.curve()
+    cum = np.cumsum(row.regret)
+    curve = [(k, float(cum[k - 1])) for k in log_spaced_steps(len(cum), cfg.curve_points)]
     recs = [ResultRecord(PACKAGE, exp, method, seed, HEADLINE, v, step=k, config_hash=h) for k, v in curve]
-    recs.append(ResultRecord(PACKAGE, exp, method, seed, "switches", float(result.switches), config_hash=h))
-    if math.isfinite(result.big_floor_fraction):  # how often the floor test failed (σ̂ = ς_big)
+    recs.append(ResultRecord(PACKAGE, exp, method, seed, "switches", float(row.switches), config_hash=h))
+    recs.append(
+        ResultRecord(PACKAGE, exp, method, seed, "late_regret", late_regret(row.regret), config_hash=h)
+    )
+    if math.isfinite(row.big_floor_fraction):  # how often the floor test failed (σ̂ = ς_big)
         recs.append(
             ResultRecord(
-                PACKAGE, exp, method, seed, "big_floor_fraction", result.big_floor_fraction, config_hash=h
+                PACKAGE, exp, method, seed, "big_floor_fraction", row.big_floor_fraction, config_hash=h
             )
         )
     slope = tail_loglog_slope([k for k, _ in curve], [v for _, v in curve])
@@ -75,20 +102,28 @@ def _curve_cell(exp: str, base: Config, *, method: str, seed: int, out_dir: Path
     return recs
 
 
-def run_hard_fixed_gap(*, method: str, seed: int, preset: str, out_dir: Path) -> list[ResultRecord]:
-    base = Config(
+def _curve_spec(exp: str, base_fn):
+    def rows(method: str, seed: int, preset: str) -> list[Config]:
+        return [method_config(base_fn(preset), method, seed)]
+
+    def records(method: str, seed: int, cfgs: list[Config], results: list[RowResult]) -> list[ResultRecord]:
+        return _curve_records(exp, method, seed, cfgs[0], results[0])
+
+    return rows, records
+
+
+def _hard_fixed_gap(preset: str) -> Config:
+    return Config(
         instance="hard", d=4, horizon=4, episodes=K_HARD[preset], hard_delta=0.04, bonus_scale=C_HARD
     )
-    return _curve_cell("hard-fixed-gap", base, method=method, seed=seed, out_dir=out_dir)
 
 
-def run_hard_lower_bound(*, method: str, seed: int, preset: str, out_dir: Path) -> list[ResultRecord]:
-    base = Config(instance="hard", d=4, horizon=4, episodes=K_HARD[preset], bonus_scale=C_HARD)
-    return _curve_cell("hard-lower-bound", base, method=method, seed=seed, out_dir=out_dir)
+def _hard_lower_bound(preset: str) -> Config:
+    return Config(instance="hard", d=4, horizon=4, episodes=K_HARD[preset], bonus_scale=C_HARD)
 
 
-def run_lowrank(*, method: str, seed: int, preset: str, out_dir: Path) -> list[ResultRecord]:
-    base = Config(
+def _lowrank(preset: str) -> Config:
+    return Config(
         instance="lowrank",
         d=6,
         horizon=10,
@@ -97,53 +132,159 @@ def run_lowrank(*, method: str, seed: int, preset: str, out_dir: Path) -> list[R
         episodes=K_LOWRANK[preset],
         bonus_scale=C_LOWRANK,
     )
-    return _curve_cell("lowrank", base, method=method, seed=seed, out_dir=out_dir)
 
 
-def _scaling_cell(
-    exp: str, axis: str, grid: tuple[int, ...], *, method: str, seed: int, preset: str, out_dir: Path
-) -> list[ResultRecord]:
+def _hard_large_k(preset: str) -> Config:
+    """The hard instance (d = 4, H = 4, Δ = 0.04) at a K where the variance weights engage (see README)."""
+    return Config(
+        instance="hard",
+        d=4,
+        horizon=4,
+        episodes=K_LARGE[preset],
+        hard_delta=0.04,
+        bonus_scale=C_LARGE,
+        curve_points=24,
+    )
+
+
+def _scaling_spec(exp: str, axis: str, grid_by_preset: dict[str, tuple[int, ...]]):
     """Final regret on the hard instance (Δ = 1/(2H(d-1)), i.e. a fixed relative gap) along one axis."""
-    recs = []
-    finals = []
-    for value in grid:
-        d = value if axis == "d" else 4
-        H = value if axis == "H" else 4
-        base = Config(
-            instance="hard",
-            d=d,
-            horizon=H,
-            episodes=K_SCALING[preset],
-            hard_delta=1.0 / (2 * H * (d - 1)),
-            bonus_scale=C_HARD,
+
+    def rows(method: str, seed: int, preset: str) -> list[Config]:
+        out = []
+        for value in grid_by_preset[preset]:
+            d = value if axis == "d" else 4
+            H = value if axis == "H" else 4
+            base = Config(
+                instance="hard",
+                d=d,
+                horizon=H,
+                episodes=K_SCALING[preset],
+                hard_delta=1.0 / (2 * H * (d - 1)),
+                bonus_scale=C_HARD,
+            )
+            out.append(method_config(base, method, seed))
+        return out
+
+    def records(method: str, seed: int, cfgs: list[Config], results: list[RowResult]) -> list[ResultRecord]:
+        grid = [c.d if axis == "d" else c.horizon for c in cfgs]
+        finals = [float(r.regret.sum()) for r in results]
+        recs = [
+            ResultRecord(PACKAGE, exp, method, seed, f"regret_vs_{axis}", f, step=v)
+            for v, f in zip(grid, finals, strict=True)
+        ]
+        recs.append(ResultRecord(PACKAGE, exp, method, seed, HEADLINE, finals[-1]))
+        x, y = np.log(grid), np.log(np.maximum(finals, 1e-12))
+        recs.append(
+            ResultRecord(PACKAGE, exp, method, seed, f"loglog_slope_{axis}", float(np.polyfit(x, y, 1)[0]))
         )
-        cfg = method_config(base, method, seed)
-        final = train(cfg).final_regret
-        finals.append(final)
-        recs.append(ResultRecord(PACKAGE, exp, method, seed, f"regret_vs_{axis}", final, step=value))
-    recs.append(ResultRecord(PACKAGE, exp, method, seed, HEADLINE, finals[-1]))
-    x, y = np.log(grid), np.log(np.maximum(finals, 1e-12))
-    recs.append(
-        ResultRecord(PACKAGE, exp, method, seed, f"loglog_slope_{axis}", float(np.polyfit(x, y, 1)[0]))
-    )
-    return recs
+        return recs
+
+    return rows, records
 
 
-def run_scaling_h(*, method: str, seed: int, preset: str, out_dir: Path) -> list[ResultRecord]:
-    return _scaling_cell(
-        "scaling-H", "H", SCALING_H[preset], method=method, seed=seed, preset=preset, out_dir=out_dir
-    )
+SPECS = {
+    "hard-fixed-gap": _curve_spec("hard-fixed-gap", _hard_fixed_gap),
+    "hard-lower-bound": _curve_spec("hard-lower-bound", _hard_lower_bound),
+    "lowrank": _curve_spec("lowrank", _lowrank),
+    "hard-large-k": _curve_spec("hard-large-k", _hard_large_k),
+    "scaling-H": _scaling_spec("scaling-H", "H", SCALING_H),
+    "scaling-d": _scaling_spec("scaling-d", "d", SCALING_D),
+}
 
 
-def run_scaling_d(*, method: str, seed: int, preset: str, out_dir: Path) -> list[ResultRecord]:
-    return _scaling_cell(
-        "scaling-d", "d", SCALING_D[preset], method=method, seed=seed, preset=preset, out_dir=out_dir
-    )
+def _play(cfgs: list[Config], max_rows: int = MAX_ROWS) -> list[RowResult]:
+    """Play the rows in seed-vectorised batches of compatible rows (same shapes, K and learner family)."""
+    groups: dict[tuple, list[int]] = {}
+    for i, c in enumerate(cfgs):
+        key = (c.algo == "lsvi-ucb", c.instance, c.d, c.horizon, c.episodes, c.n_states, c.n_actions, c.lam)
+        groups.setdefault(key, []).append(i)
+    out: list[RowResult | None] = [None] * len(cfgs)
+    for idx in groups.values():
+        for start in range(0, len(idx), max_rows):
+            part = idx[start : start + max_rows]
+            res = run_rows([cfgs[i] for i in part])
+            for j, i in enumerate(part):
+                out[i] = RowResult(
+                    res["regret"][j], int(res["switches"][j]), float(res["big_floor_fraction"][j])
+                )
+    return out  # type: ignore[return-value]
+
+
+def _cell(exp: str):
+    rows_fn, records_fn = SPECS[exp]
+
+    def run(*, method: str, seed: int, preset: str, out_dir: Path) -> list[ResultRecord]:
+        cfgs = rows_fn(method, seed, preset)
+        write_config(out_dir, cfgs[-1])
+        return records_fn(method, seed, cfgs, _play(cfgs))
+
+    return run
+
+
+def run_batched(
+    exp: Experiment, preset: str, seeds: list[int], out: Path, methods: tuple[str, ...] | None = None
+) -> float:
+    """Every (method, seed) cell of ``exp`` played as seed-vectorised batches; writes each cell's records
+    where ``reproduce`` / ``bench run`` would (``out/<preset>/<package>/<exp>/<method>/seed<k>``), skipping
+    cells already done. Returns the wall seconds spent."""
+    rows_fn, records_fn = SPECS[exp.name]
+    todo = []
+    for method in methods or exp.methods:
+        for seed in seeds:
+            d = cell_dir(Path(out) / preset, exp, method, seed)
+            if not (d / "records.jsonl").exists():
+                todo.append((method, seed, d, rows_fn(method, seed, preset)))
+    if not todo:
+        return 0.0
+    t0 = time.perf_counter()
+    flat = [c for *_, cfgs in todo for c in cfgs]
+    results = _play(flat)
+    seconds = time.perf_counter() - t0
+    pos = 0
+    for method, seed, d, cfgs in todo:
+        recs = records_fn(method, seed, cfgs, results[pos : pos + len(cfgs)])
+        pos += len(cfgs)
+        recs.append(ResultRecord(PACKAGE, exp.name, method, seed, "cell_seconds", seconds / len(todo)))
+        d.mkdir(parents=True, exist_ok=True)
+        write_config(d, cfgs[-1])
+        write_records(d / "records.jsonl", recs)
+    return seconds
 
 
 _SEEDS = {"smoke": 2, "quick": 5, "paper": 10}
 
+LARGE_K_METHODS = (
+    "lsvi-ucb-plus",
+    "lsvi-ucb",
+    "lsvi-ucb-plus-norunmin",
+    "lsvi-ucb-plus-noweights",
+    "lsvi-ucb-plus-noswitch",
+    "lsvi-ucb-plus-cthr1",
+)
+
 EXPERIMENTS = [
+    Experiment(
+        package=PACKAGE,
+        name="hard-large-k",
+        description=(
+            "Hard linear MDP, d=4, H=4, fixed gap Δ=0.04, at K where the variance weights engage "
+            "(paper preset K = 2·10⁴); shared c chosen on held-out seeds."
+        ),
+        methods=LARGE_K_METHODS,
+        proposed="lsvi-ucb-plus",
+        metric=HEADLINE,
+        higher_is_better=False,
+        run=_cell("hard-large-k"),
+        seconds={"smoke": 1.0, "quick": 12.0, "paper": 50.0},
+        seeds={"smoke": 2, "quick": 10, "paper": 10},
+        curve_metric=HEADLINE,
+        log_log=True,
+        claim=(
+            "Once the Bernstein weights engage, LSVI-UCB+ is below LSVI-UCB in total and late regret; "
+            "removing the weights loses the gain."
+        ),
+    ),
     Experiment(
         package=PACKAGE,
         name="hard-fixed-gap",
@@ -152,7 +293,7 @@ EXPERIMENTS = [
         proposed="lsvi-ucb-plus",
         metric=HEADLINE,
         higher_is_better=False,
-        run=run_hard_fixed_gap,
+        run=_cell("hard-fixed-gap"),
         seconds={"smoke": 0.3, "quick": 3.0, "paper": 4.0},
         seeds=_SEEDS,
         curve_metric=HEADLINE,
@@ -167,7 +308,7 @@ EXPERIMENTS = [
         proposed="lsvi-ucb-plus",
         metric=HEADLINE,
         higher_is_better=False,
-        run=run_hard_lower_bound,
+        run=_cell("hard-lower-bound"),
         seconds={"smoke": 0.3, "quick": 3.0, "paper": 4.0},
         seeds=_SEEDS,
         curve_metric=HEADLINE,
@@ -182,7 +323,7 @@ EXPERIMENTS = [
         proposed="lsvi-ucb-plus",
         metric=HEADLINE,
         higher_is_better=False,
-        run=run_lowrank,
+        run=_cell("lowrank"),
         seconds={"smoke": 0.3, "quick": 4.0, "paper": 8.0},
         seeds=_SEEDS,
         curve_metric=HEADLINE,
@@ -197,7 +338,7 @@ EXPERIMENTS = [
         proposed="lsvi-ucb-plus",
         metric=HEADLINE,
         higher_is_better=False,
-        run=run_scaling_h,
+        run=_cell("scaling-H"),
         seconds={"smoke": 0.3, "quick": 4.0, "paper": 30.0},
         seeds=_SEEDS,
         curve_metric="regret_vs_H",
@@ -212,7 +353,7 @@ EXPERIMENTS = [
         proposed="lsvi-ucb-plus",
         metric=HEADLINE,
         higher_is_better=False,
-        run=run_scaling_d,
+        run=_cell("scaling-d"),
         seconds={"smoke": 0.3, "quick": 4.0, "paper": 30.0},
         seeds=_SEEDS,
         curve_metric="regret_vs_d",
