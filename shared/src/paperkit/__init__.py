@@ -8,6 +8,7 @@
 - results: :class:`ResultRecord`, :func:`write_records`, :func:`read_records`
 - runtime: :func:`set_threads`, :class:`StepTimer`, :func:`progress`
 - reproductions: :class:`Experiment`, :func:`discover`, :func:`run_cell`, :func:`reproduce`
+- claims: :class:`Claim`, :func:`evaluate_claim`, :func:`check_claims`; shipped evidence in ``paperkit.evidence``
 - CLI (in ``paperkit.cli``, which imports tyro): :func:`run_cli`, :func:`reproduce_command`, ``Flat``
 """
 
@@ -19,6 +20,7 @@ from paperkit.checkpoint import (
     restore_numpy_rng,
     save_checkpoint,
 )
+from paperkit.claims import VERDICTS, Claim, ClaimResult, check_claims, evaluate_claim
 from paperkit.config import (
     check_choice,
     check_int_at_least,
@@ -48,7 +50,10 @@ __version__ = "0.1.0"
 __all__ = [
     "PRESETS",
     "SCHEMA_VERSION",
+    "VERDICTS",
     "Checkpoint",
+    "Claim",
+    "ClaimResult",
     "Experiment",
     "MetricsLogger",
     "ResultRecord",
@@ -59,6 +64,7 @@ __all__ = [
     "atomic_write_json",
     "atomic_write_text",
     "check_choice",
+    "check_claims",
     "check_int_at_least",
     "check_non_negative",
     "check_positive",
@@ -68,6 +74,7 @@ __all__ = [
     "config_to_dict",
     "derive_seed",
     "discover",
+    "evaluate_claim",
     "final_values",
     "load_checkpoint",
     "make_run_dir",
