@@ -320,7 +320,7 @@ def evaluate_claim(
             m = np.array(list(m_vals.values()), dtype=float)
             b = np.array(list(b_vals.values()), dtype=float)
             n = min(len(m), len(b))
-    effect: float | None = float(_two_arm_stat(claim, m, b))
+    effect = float(_two_arm_stat(claim, m, b))
     note = "" if paired else "unpaired (the arms share too few seeds)"
     if not math.isfinite(effect):  # e.g. a relative level against a zero baseline
         return ClaimResult(claim, INCONCLUSIVE, None, seeds=n, preset=preset, note="effect undefined")
