@@ -1,13 +1,15 @@
-"""Command line: ``icvar train|evaluate|reproduce``."""
+"""Command line: ``icvar train|evaluate|reproduce|batch``."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from paperkit.cli import Flat, reproduce_command, run_cli
+from paperkit.experiments import reproduce
 
 from icvar.config import Config
-from icvar.experiments import EXPERIMENTS
+from icvar.experiments import EXPERIMENTS, run_batched
 from icvar.train import evaluate, train
 
 
@@ -30,8 +32,44 @@ def evaluate_command(cfg: Flat[Config], run_dir: Path) -> None:
         print(f"{key}: {value:.6g}")
 
 
+def batch_command(
+    preset: Literal["smoke", "quick", "paper"] = "smoke",
+    seeds: int | None = None,
+    out: Path = Path("runs/reproduce"),
+    only: tuple[str, ...] = (),
+    methods: tuple[str, ...] = (),
+) -> None:
+    """``reproduce`` with the ICVaR-L rows of all seeds played as seed-vectorised batches: the same records in
+    the same folders (``out/<preset>/...``), a fraction of the time.
+
+    Args:
+        preset: smoke, quick or paper.
+        seeds: seeds 0..n-1 per method (default: the experiment's own number for the preset).
+        out: results root; finished cells found there are skipped.
+        only: experiment names to run (default: all).
+        methods: methods to run (default: all of each experiment's).
+    """
+    names = {e.name for e in EXPERIMENTS}
+    bad = [n for n in only if n not in names]
+    if bad:
+        raise ValueError(f"unknown experiment(s) {bad}; valid: {sorted(names)}")
+    chosen = [e for e in EXPERIMENTS if not only or e.name in only]
+    for exp in chosen:
+        n = seeds if seeds is not None else exp.seeds[preset]
+        wanted = tuple(m for m in exp.methods if not methods or m in methods)
+        seconds = run_batched(exp, preset, list(range(n)), out, wanted)
+        print(f"[{exp.key}] {len(wanted)} methods x {n} seeds: {seconds:.1f} s")
+    if not methods:
+        reproduce(chosen, preset=preset, seeds=seeds, out=out)  # every cell is done: prints the tables
+
+
 def main() -> None:
     run_cli(
-        {"train": train_command, "evaluate": evaluate_command, "reproduce": reproduce_command(EXPERIMENTS)},
+        {
+            "train": train_command,
+            "evaluate": evaluate_command,
+            "reproduce": reproduce_command(EXPERIMENTS),
+            "batch": batch_command,
+        },
         prog="icvar",
     )

@@ -74,3 +74,35 @@ def risk_contrast_mdp(
     features = np.moveaxis(templates, 0, -1) / math.sqrt(d)  # (S, A, S, d)
     theta = np.repeat((math.sqrt(d) * weights)[None], horizon, axis=0)
     return FiniteMixtureMDP(P=P, r=r, init=init, features=features, theta=theta)
+
+
+def action_gap(alpha: float, n_satellites: int, d: int, horizon: int, p_high: float, split: float) -> float:
+    """Q*₁(s0, a_sub) − Q*₁(s0, a*) under ICVaR_α: > 0 when the risky branch is the ICVaR optimum."""
+    from icvar.mdp import icvar_optimal_values
+
+    mdp = risk_contrast_mdp(n_satellites, d, horizon, p_high=p_high, split=split)
+    Q, _ = icvar_optimal_values(mdp, alpha)
+    return float(Q[0, S0, A_SUB] - Q[0, S0, A_STAR])
+
+
+def gap_matched_split(
+    alpha: float, gap: float, *, n_satellites: int = 1, d: int = 2, horizon: int = 4, p_high: float = 0.5
+) -> float:
+    """The true risky-template weight ``split`` that makes the risky branch ICVaR_α-optimal by exactly ``gap``.
+
+    On the risky branch the next-state law is two-point (disaster w.p. p = split·p_high, else a state of the
+    same value v), so CVaR_α = v(1 − p/α) for p < α: the ICVaR values depend on α only through p/α. Fixing the
+    gap therefore fixes p/α, and the family {(α, p = κα)} has the *same* ICVaR values and action gap at every
+    α: what changes with α is only how hard p/α is to learn (Var(p̂/α) ∝ 1/α). Solved by bisection.
+    """
+    lo, hi = 1e-9, 1.0 - 1e-9  # the gap falls as split (the disaster probability) grows
+
+    def g(split: float) -> float:
+        return action_gap(alpha, n_satellites, d, horizon, p_high, split) - gap
+
+    if g(lo) < 0 or g(hi) > 0:
+        raise ValueError(f"no split in (0, 1) gives gap {gap} at alpha={alpha} (p_high={p_high})")
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if g(mid) > 0 else (lo, mid)
+    return 0.5 * (lo + hi)
