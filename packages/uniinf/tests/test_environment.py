@@ -86,3 +86,21 @@ def test_bad_instances_raise():
         Instance((0.0, float("nan")), 100)
     with pytest.raises(ValueError, match="same number of arms"):
         BanditEnvironment([instances.stochastic(3, 0.1, 10), instances.stochastic(4, 0.1, 10)], [0, 1])
+
+
+def test_lower_bound_family_two_point_losses():
+    from uniinf import instances as I
+    from uniinf.environment import BanditEnvironment
+
+    inst = I.lower_bound(5, 20_000, alpha=1.6, m=1.0, eta=0.5)
+    big, gamma = inst.scale, inst.base[1] / inst.scale
+    assert np.isclose(gamma * big**1.6, 1.0)  # E l^alpha = sigma^alpha = 1 for the suboptimal arms
+    assert np.isclose(inst.sigma(1.6), 1.0) and inst.best_arm() == 0
+    assert np.isclose(inst.base[1] - inst.base[0], 0.5 * gamma * big)
+    env = BanditEnvironment([inst] * 4, range(4))
+    losses = np.stack([env.losses(t) for t in range(1, 20_001)])
+    assert set(np.unique(np.round(losses, 9))) <= {0.0, round(big, 9)}  # two points, non-negative
+    freq = (losses > 0).mean(axis=(0, 1))
+    assert abs(freq[1:].mean() - gamma) < 4 * np.sqrt(gamma / losses[..., 1:].size) + 1e-12
+    with pytest.raises(ValueError, match="two_point"):
+        Instance((0.0, 2.0), 100, "two_point", 1.5, 1.0)  # a mean above the big loss

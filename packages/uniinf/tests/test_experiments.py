@@ -30,3 +30,38 @@ def test_every_experiment_cell_returns_headline_and_slopes(tmp_path):
         assert "regret" in metrics
         if exp.name == "e4_minimax":
             assert {"slope/p1.3", "slope/p1.6", "slope/p2.5", "scale_slope/p1.6"} <= metrics
+
+
+def _values(records):
+    return [(r.metric, r.step, r.value) for r in records if r.metric != "cell_seconds"]
+
+
+def test_seed_vectorised_batch_equals_the_per_seed_cells_seed_by_seed(tmp_path):
+    """``uniinf batch`` plays all seeds as rows of one batch; every seed's records must equal its own cell's."""
+    from uniinf.experiments import batch_records, write_batch
+
+    for exp in EXPERIMENTS:
+        method = "htinf" if exp.name == "e6_lower_bound" else "uniinf"
+        batched = batch_records(exp.name, method, [0, 1, 2], "smoke")
+        for seed in (0, 2):
+            alone = exp.run(method=method, seed=seed, preset="smoke", out_dir=tmp_path)
+            assert _values(batched[seed]) == _values(alone), (exp.name, seed)
+    exp = next(e for e in EXPERIMENTS if e.name == "e6_lower_bound")
+    assert write_batch(exp, "uniinf", [0, 1], "smoke", tmp_path) == [0, 1]
+    assert write_batch(exp, "uniinf", [0, 1, 2], "smoke", tmp_path) == [2]  # finished cells are skipped
+
+
+def test_gap_and_lower_bound_records(tmp_path):
+    from uniinf.experiments import GAP_GRID, GAP_STEP, GAP_TAILS, LB_ALPHAS, LB_HORIZONS, batch_records
+
+    recs = batch_records("e5_gap_scaling", "uniinf", [0], "smoke")[0]
+    for p in GAP_TAILS:
+        late = {r.step: r.value for r in recs if r.metric == f"late_regret/p{p}"}
+        assert sorted(late) == [round(GAP_STEP * g) for g in GAP_GRID]
+        share = [r.value for r in recs if r.metric == f"late_best_share/p{p}"]
+        assert all(0.0 <= v <= 1.0 for v in share)
+    recs = batch_records("e6_lower_bound", "uniinf", [0], "smoke")[0]
+    for a in LB_ALPHAS:
+        frac = {r.step: r.value for r in recs if r.metric == f"regret_fraction/a{a}"}
+        assert sorted(frac) == list(LB_HORIZONS["smoke"])
+        assert all(0.0 < v <= 1.0 + 1e-9 for v in frac.values())

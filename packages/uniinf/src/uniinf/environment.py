@@ -10,6 +10,9 @@ Noise kinds (tail index p):
 - ``pareto``: symmetric Pareto, Z = +-U^(-1/p), U ~ U(0, 1]; E|Z|^a = p / (p - a) for a < p.
 - ``student_t``: Student-t with p degrees of freedom.
 - ``gaussian``: standard normal (light tails; p is ignored).
+- ``two_point``: the heavy-tailed lower-bound construction (Bubeck, Cesa-Bianchi, Lugosi 2013): arm i's loss
+  is ``scale`` with probability base_i / scale and 0 otherwise (Z = 1{U < base_i / scale} - base_i / scale,
+  so mu + s Z is the two-point loss). Asymmetric and non-negative; p is the design alpha of the family.
 
 Assumption 1 of the paper (E[l 1{|l| > M}] >= 0 for the best arm) holds for every symmetric noise once the
 best arm's mean is >= 0: split {|l| > M} into z > (M - mu)/s and z < -(M + mu)/s; by symmetry the two
@@ -27,11 +30,14 @@ import numpy as np
 from paperkit import numpy_rng
 
 CHUNK = 256  # rounds of noise drawn at once per row (fixed: it is part of a row's random stream)
-NOISE_KINDS = ("pareto", "student_t", "gaussian")
+NOISE_KINDS = ("pareto", "student_t", "gaussian", "two_point")
 
 
-def draw_noise(rng: np.random.Generator, kind: str, tail: float, shape: tuple[int, ...]) -> np.ndarray:
-    """Standard (unit-scale) noise of ``kind`` with tail index ``tail``."""
+def draw_noise(
+    rng: np.random.Generator, kind: str, tail: float, shape: tuple[int, ...], probs: np.ndarray | None = None
+) -> np.ndarray:
+    """Standard (unit-scale) noise of ``kind`` with tail index ``tail`` (``two_point``: per-arm ``probs``
+    of the big loss along the last axis)."""
     if kind == "pareto":
         magnitude = np.exp(rng.standard_exponential(shape) * (1.0 / tail))  # U^(-1/p) = exp(E/p), E ~ Exp(1)
         return np.where(rng.random(shape) < 0.5, -magnitude, magnitude)
@@ -39,6 +45,10 @@ def draw_noise(rng: np.random.Generator, kind: str, tail: float, shape: tuple[in
         return rng.standard_t(tail, shape)
     if kind == "gaussian":
         return rng.standard_normal(shape)
+    if kind == "two_point":
+        if probs is None:
+            raise ValueError("two_point noise needs the per-arm probabilities `probs`")
+        return (rng.random(shape) < probs).astype(float) - probs
     raise ValueError(f"noise kind must be one of {NOISE_KINDS}, got {kind!r}")
 
 
@@ -53,6 +63,8 @@ def noise_moment(kind: str, tail: float, a: float) -> float:
         return tail ** (a / 2) * math.exp(g) / math.sqrt(math.pi)
     if kind == "gaussian":
         return 2 ** (a / 2) * math.exp(math.lgamma((a + 1) / 2)) / math.sqrt(math.pi)
+    if kind == "two_point":
+        raise ValueError("two_point noise has per-arm moments: use Instance.sigma")
     raise ValueError(f"noise kind must be one of {NOISE_KINDS}, got {kind!r}")
 
 
@@ -90,6 +102,13 @@ class Instance:
             raise ValueError(f"tail must be a finite number > 1, got {self.tail}")
         if not self.scale >= 0:
             raise ValueError(f"scale must be >= 0, got {self.scale}")
+        if self.noise == "two_point":
+            if self.late is not None or self.offset_amp != 0 or self.scale <= 0:
+                raise ValueError(
+                    "two_point instances are stationary (no late means, no offset) with scale > 0"
+                )
+            if not all(0.0 <= m <= self.scale for m in self.base):
+                raise ValueError(f"two_point means must lie in [0, scale={self.scale}], got {self.base}")
 
     @property
     def n_arms(self) -> int:
@@ -106,7 +125,9 @@ class Instance:
         return int(np.argmin(self.total_means()))
 
     def sigma(self, alpha: float) -> float:
-        """An upper bound on (E|l_{t,i}|^alpha)^(1/alpha) over arms and rounds (Minkowski)."""
+        """An upper bound on (E|l_{t,i}|^alpha)^(1/alpha) over arms and rounds (Minkowski; two_point: exact)."""
+        if self.noise == "two_point":  # E l^alpha = scale^alpha * base_i / scale
+            return float(self.scale * (max(self.base) / self.scale) ** (1 / alpha))
         means = np.abs(np.concatenate([self.base, self.late or ()]))
         return float(
             means.max()
@@ -200,7 +221,8 @@ class BanditEnvironment:
             np.negative(self._noise, out=self._noise, where=self._signs < 0.5)
         else:
             for r, (rng, inst) in enumerate(zip(self._env_rngs, self.instances)):
-                self._noise[r] = draw_noise(rng, inst.noise, inst.tail, (CHUNK, self.n_arms))
+                probs = np.asarray(inst.base) / inst.scale if inst.noise == "two_point" else None
+                self._noise[r] = draw_noise(rng, inst.noise, inst.tail, (CHUNK, self.n_arms), probs)
         self._noise *= self.scale[:, None, None]
         for r, rng in enumerate(self._player_rngs):
             rng.random(out=self._u[r])

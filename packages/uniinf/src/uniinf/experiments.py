@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-from paperkit import Experiment, ResultRecord
+from paperkit import Experiment, ResultRecord, write_records
+from paperkit.experiments import cell_dir
 
 from uniinf import instances as I
 from uniinf.analysis import loglog_slope, quartiles, semilog_slope
@@ -39,6 +41,22 @@ MINIMAX_HORIZONS = {
 SEEDS = {"smoke": 2, "quick": 5, "paper": 30}
 MAX_TABLE_BYTES = 200e6
 
+# E5 (gap scaling): where the Delta^(-1/(alpha-1)) dependence can show (see the README for how these were
+# chosen: a pilot on held-out seeds 1000-1002 at T = 2e5, and the mechanism S_T ~ (sigma^alpha/Delta)^(1/(alpha-1)))
+GAP_TAILS = (1.6, 2.5)
+GAP_GRID = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
+GAP_FIT = (0.1, 1.6)  # gaps whose late window [T/10, T] is past the start-up (the slope is fitted there)
+GAP_SCALE = 2.0  # s: S_1 = 4 is then small against the loss scale, so S_T is set by the gap, not by S_1
+GAP_HORIZON = {"smoke": 3_000, "quick": 100_000, "paper": 1_000_000}
+GAP_SEEDS = {"smoke": 2, "quick": 5, "paper": 20}
+GAP_STEP = 1000  # records of a gap sweep carry step = round(1000 Delta) (a log-log slope ignores the unit)
+
+# E6 (lower-bound family): two-point losses, self-similar in T (instances.lower_bound)
+LB_ALPHAS = (1.3, 1.6, 2.0)
+LB_HORIZONS = {"smoke": (1_000, 3_000), "quick": (3_000, 10_000, 30_000), "paper": (10_000, 30_000, 100_000)}
+LB_METHODS = ("uniinf", "htinf", "tsallis_inf")
+LB_SEEDS = {"smoke": 2, "quick": 5, "paper": 20}
+
 
 @dataclasses.dataclass(frozen=True)
 class Grid:
@@ -47,6 +65,7 @@ class Grid:
     names: tuple[str, ...]
     instances: tuple[Instance, ...]
     headline: str
+    late_window: bool = False  # also record at T/10 of every row (late regret over [T/10, T])
 
 
 def grid_e1(preset: str) -> Grid:
@@ -74,11 +93,27 @@ def grid_e4(preset: str) -> Grid:
     return Grid(names, insts, f"p1.6/T{Ts[-1]}")
 
 
+def grid_e5(preset: str) -> Grid:
+    T = GAP_HORIZON[preset]
+    names = tuple(f"p{p}/gap{g}" for p in GAP_TAILS for g in GAP_GRID)
+    insts = tuple(I.stochastic(5, g, T, tail=p, scale=GAP_SCALE) for p in GAP_TAILS for g in GAP_GRID)
+    return Grid(names, insts, "p1.6/gap0.1", late_window=True)
+
+
+def grid_e6(preset: str) -> Grid:
+    Ts = LB_HORIZONS[preset]
+    names = tuple(f"a{a}/T{T}" for a in LB_ALPHAS for T in Ts)
+    insts = tuple(I.lower_bound(5, T, alpha=a) for a in LB_ALPHAS for T in Ts)
+    return Grid(names, insts, f"a1.6/T{Ts[-1]}")
+
+
 GRIDS: dict[str, Callable[[str], Grid]] = {
     "e1_stochastic": grid_e1,
     "e2_ucb_killer": grid_e2,
     "e3_stoch_constrained": grid_e3,
     "e4_minimax": grid_e4,
+    "e5_gap_scaling": grid_e5,
+    "e6_lower_bound": grid_e6,
 }
 
 
@@ -89,6 +124,10 @@ def play_grid(
     grid = GRIDS[name](preset)
     keys = [(s, n) for s in seeds for n in grid.names]
     steps = log_grid(max(i.horizon for i in grid.instances))
+    if grid.late_window:
+        steps = np.union1d(
+            steps, [i.horizon // 10 for i in grid.instances] + [i.horizon for i in grid.instances]
+        )
     # robust UCB books sample expiries in a [T, K, rows] table: cap it at ~200 MB by splitting the seeds
     per_seed = len(grid.instances) * grid.instances[0].n_arms * (int(steps[-1]) + 2) * 8
     block = max(1, int(MAX_TABLE_BYTES // per_seed)) if method == "robust_ucb" else len(seeds)
@@ -114,33 +153,118 @@ def _slopes(name: str, grid: Grid, final: dict[str, float], scale: dict[str, flo
     return out
 
 
-def _cell(name: str) -> Callable[..., list[ResultRecord]]:
-    def run_cell(*, method: str, seed: int, preset: str, out_dir: Path) -> list[ResultRecord]:
-        grid, keys, trace = play_grid(name, method, [seed], preset)
+def _gap_records(grid: Grid, trace: Trace, row: dict[str, int]) -> list[tuple[str, float, int | None]]:
+    """E5 of one seed: per tail, late regret R_T - R_{T/10}, final regret, S_T and the best arm's share
+    of the late window at step = round(1000 Delta); and the per-seed log-log slopes over GAP_FIT."""
+    out: list[tuple[str, float, int | None]] = []
+    for p in GAP_TAILS:
+        late, final, scale = [], [], []
+        for g in GAP_GRID:
+            r = row[f"p{p}/gap{g}"]
+            T = grid.instances[grid.names.index(f"p{p}/gap{g}")].horizon
+            j10, jT = int(np.searchsorted(trace.steps, T // 10)), int(np.searchsorted(trace.steps, T))
+            step = round(GAP_STEP * g)
+            late.append(trace.regret[r, jT] - trace.regret[r, j10])
+            final.append(trace.final_regret[r])
+            scale.append(trace.final_diagnostics["S"][r] if "S" in trace.final_diagnostics else math.nan)
+            share = (trace.best_at_steps[r, jT] - trace.best_at_steps[r, j10]) / (T - T // 10)
+            out += [
+                (f"late_regret/p{p}", late[-1], step),
+                (f"final_regret/p{p}", final[-1], step),
+                (f"late_best_share/p{p}", share, step),
+            ]
+            if math.isfinite(scale[-1]):
+                out.append((f"S/p{p}", scale[-1], step))
+        fit = [GAP_FIT[0] <= g <= GAP_FIT[1] for g in GAP_GRID]
+        gaps = np.array(GAP_GRID)[fit]
+        for key, vals in (("late_slope", late), ("final_slope", final), ("S_slope", scale)):
+            out.append((f"{key}/p{p}", loglog_slope(gaps, np.array(vals)[fit]), None))
+    return out
 
-        def rec(metric: str, value: float, step: int | None = None) -> ResultRecord:
+
+def _lb_records(grid: Grid, trace: Trace, row: dict[str, int]) -> list[tuple[str, float, int | None]]:
+    """E6 of one seed: per alpha, regret, regret / trivial regret T Delta (K-1)/K, and S_T at step = T."""
+    out: list[tuple[str, float, int | None]] = []
+    for a in LB_ALPHAS:
+        for name, inst in zip(grid.names, grid.instances):
+            if not name.startswith(f"a{a}/"):
+                continue
+            r, T = row[name], inst.horizon
+            trivial = T * (max(inst.base) - min(inst.base)) * (inst.n_arms - 1) / inst.n_arms
+            out += [
+                (f"regret/a{a}", trace.final_regret[r], T),
+                (f"regret_fraction/a{a}", trace.final_regret[r] / trivial, T),
+            ]
+            if "S" in trace.final_diagnostics:
+                out.append((f"S/a{a}", trace.final_diagnostics["S"][r], T))
+    return out
+
+
+def batch_records(name: str, method: str, seeds: Sequence[int], preset: str) -> dict[int, list[ResultRecord]]:
+    """Every seed's cell records from ONE vectorised batch (rows = seed x grid row). A row's numbers depend
+    only on its seed and instance, so each seed's records equal its one-seed cell's (tested)."""
+    grid, keys, trace = play_grid(name, method, list(seeds), preset)
+    head = grid.names.index(grid.headline)
+    horizon = grid.instances[head].horizon
+    out: dict[int, list[ResultRecord]] = {}
+    for seed in seeds:
+        row = {n: i for i, (s, n) in enumerate(keys) if s == seed}
+
+        def rec(metric: str, value: float, step: int | None = None, seed: int = seed) -> ResultRecord:
             return ResultRecord(PACKAGE, name, method, seed, metric, float(value), step)
 
-        final = {n: float(v) for (_, n), v in zip(keys, trace.final_regret)}
-        scale = {n: float(v) for (_, n), v in zip(keys, trace.final_diagnostics.get("S", []))}
-        head = grid.names.index(grid.headline)
-        horizon = grid.instances[head].horizon
+        final = {n: float(trace.final_regret[i]) for n, i in row.items()}
+        scale = (
+            {n: float(trace.final_diagnostics["S"][i]) for n, i in row.items()}
+            if "S" in trace.final_diagnostics
+            else {}
+        )
+        h = row[grid.headline]
         records = [rec("regret", final[grid.headline])]
         # curve points up to and including T (paperkit's final_values reads the largest step)
         records += [
             rec("regret", v, int(t))
-            for t, v in zip(trace.steps, trace.regret[head])
+            for t, v in zip(trace.steps, trace.regret[h])
             if t <= horizon and math.isfinite(v)
         ]
         records += [rec(f"regret/{n}", v) for n, v in final.items()]
         records += [rec(k, v) for k, v in _slopes(name, grid, final, scale).items() if math.isfinite(v)]
         if name == "e1_stochastic":  # regret per unit ln t over the last decade: constant if regret ~ ln T
-            steps, curve = trace.steps, trace.regret[head]
-            last = steps >= horizon / 10
-            records.append(rec("lnT_slope", semilog_slope(steps[last], curve[last])))
-        return records
+            last = trace.steps >= horizon / 10
+            records.append(rec("lnT_slope", semilog_slope(trace.steps[last], trace.regret[h][last])))
+        extra = _gap_records(grid, trace, row) if name == "e5_gap_scaling" else []
+        extra += _lb_records(grid, trace, row) if name == "e6_lower_bound" else []
+        records += [rec(m, v, st) for m, v, st in extra if math.isfinite(v)]
+        out[seed] = records
+    return out
+
+
+def _cell(name: str) -> Callable[..., list[ResultRecord]]:
+    def run_cell(*, method: str, seed: int, preset: str, out_dir: Path) -> list[ResultRecord]:
+        return batch_records(name, method, [seed], preset)[seed]
 
     return run_cell
+
+
+def write_batch(exp: Experiment, method: str, seeds: Sequence[int], preset: str, out: Path) -> list[int]:
+    """Run the seeds of ``exp``/``method`` that have no records yet under ``out/<preset>`` as one batch and
+    write each seed's ``records.jsonl`` where ``reproduce`` (and ``bench``) look for that cell; returns the
+    seeds run. ``cell_seconds`` is the batch's wall time shared equally among its seeds."""
+    root = Path(out) / preset
+    todo = [s for s in seeds if not (cell_dir(root, exp, method, s) / "records.jsonl").exists()]
+    if not todo:
+        return []
+    t0 = time.perf_counter()
+    by_seed = batch_records(exp.name, method, todo, preset)
+    share = (time.perf_counter() - t0) / len(todo)
+    for s in todo:
+        d = cell_dir(root, exp, method, s)
+        d.mkdir(parents=True, exist_ok=True)
+        write_records(
+            d / "records.jsonl",
+            [*by_seed[s], ResultRecord(PACKAGE, exp.name, method, s, "cell_seconds", share)],
+        )
+    return todo
 
 
 def _seconds(smoke: float, quick: float, paper: float) -> dict[str, float]:
@@ -207,6 +331,38 @@ EXPERIMENTS = [
         curve_metric="regret",
         log_log=True,
         claim="regret ~ T^(1/alpha) for every tail index with the same parameter-free code (slope/p<p> ~ 1/min(p,2))",
+    ),
+    Experiment(
+        PACKAGE,
+        "e5_gap_scaling",
+        "E5: K=5, mu=(0,D,...,D), D in {0.05,...,1.6}, symmetric Pareto p in {1.6, 2.5}, s=2, T=1e6 (paper); "
+        "late regret R_T - R_{T/10} per gap (step = 1000 D); headline p=1.6, D=0.1",
+        ("uniinf",),
+        "uniinf",
+        "regret",
+        False,
+        _cell("e5_gap_scaling"),
+        _seconds(2, 25, 250),
+        GAP_SEEDS,
+        curve_metric="regret",
+        log_log=True,
+        claim="stochastic regret ~ (sigma^alpha/Delta)^(1/(alpha-1)) ln T: late-regret slope vs Delta = -1/(alpha-1)",
+    ),
+    Experiment(
+        PACKAGE,
+        "e6_lower_bound",
+        "E6: the two-point lower-bound family (Bubeck et al. 2013), K=5, alpha in {1.3,1.6,2}, "
+        "losses in {0, sigma (T/K)^(1/alpha)}; T grid per preset; headline alpha=1.6 at the largest T",
+        LB_METHODS,
+        "uniinf",
+        "regret",
+        False,
+        _cell("e6_lower_bound"),
+        _seconds(1, 6, 25),
+        LB_SEEDS,
+        curve_metric="regret",
+        log_log=True,
+        claim="minimax regret ~ T^(1/alpha) on the lower-bound family, with the same parameter-free code",
     ),
 ]
 

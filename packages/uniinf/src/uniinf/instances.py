@@ -10,7 +10,7 @@ from uniinf.environment import Instance
 
 def effective_alpha(noise: str, tail: float) -> float:
     """alpha := min(p, 2): the exponent in the minimax rate T^(1/alpha) (gaussian: 2)."""
-    return 2.0 if noise == "gaussian" else min(tail, 2.0)
+    return 2.0 if noise == "gaussian" else min(tail, 2.0)  # two_point: tail is the design alpha
 
 
 def stochastic(
@@ -77,4 +77,31 @@ def minimax(
         tail,
         scale,
         label=f"minimax/K{n_arms}/T{horizon}/{noise}{tail}",
+    )
+
+
+def lower_bound(
+    n_arms: int, horizon: int, *, alpha: float = 1.6, sigma: float = 1.0, m: float = 1.0, eta: float = 0.5
+) -> Instance:
+    """E6: the two-point lower-bound family of Bubeck, Cesa-Bianchi and Lugosi (2013), at horizon T.
+
+    Every loss is 0 or M = sigma m (T/K)^(1/alpha); a suboptimal arm pays M with probability
+    gamma = (sigma/M)^alpha = m^-alpha K/T (so E l^alpha = sigma^alpha exactly), the best arm with
+    gamma (1 - eta). Gap Delta_T = eta gamma M = eta sigma m^(1-alpha) (K/T)^(1-1/alpha), so the trivial
+    regret T Delta_T (K-1)/K grows like T^(1/alpha), and each arm sees the big loss about m^-alpha times in
+    T/K plays at every T: the family is self-similar in T, which is what pins every algorithm's regret to
+    T^(1/alpha) (the minimax rate) once the big losses, not the start-up, decide the game.
+    """
+    big = sigma * m * (horizon / n_arms) ** (1.0 / alpha)
+    gamma = (sigma / big) ** alpha
+    if not 0.0 < gamma <= 1.0:
+        raise ValueError(f"lower_bound needs gamma = m^-alpha K/T in (0, 1], got {gamma} (T={horizon})")
+    means = (gamma * (1.0 - eta) * big,) + (gamma * big,) * (n_arms - 1)
+    return Instance(
+        means,
+        horizon,
+        "two_point",
+        alpha,
+        big,
+        label=f"lower_bound/K{n_arms}/T{horizon}/a{alpha}/m{m}/eta{eta}",
     )

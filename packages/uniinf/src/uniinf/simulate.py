@@ -27,6 +27,7 @@ class Trace:
     diagnostics: dict[str, np.ndarray]  # e.g. "S": [B, P]
     final_diagnostics: dict[str, np.ndarray]  # [B] at each row's horizon
     pulls_best: np.ndarray  # [B] expected number of plays of the best arm up to the row's horizon
+    best_at_steps: np.ndarray | None = None  # [B, P] the same, cumulated up to each grid step
 
 
 def concat_traces(traces: Sequence[Trace]) -> Trace:
@@ -44,6 +45,9 @@ def concat_traces(traces: Sequence[Trace]) -> Trace:
         {k: cat(k, "diagnostics") for k in traces[0].diagnostics},
         {k: cat(k, "final_diagnostics") for k in traces[0].final_diagnostics},
         np.concatenate([t.pulls_best for t in traces]),
+        None
+        if any(t.best_at_steps is None for t in traces)
+        else np.concatenate([t.best_at_steps for t in traces]),
     )
 
 
@@ -63,6 +67,7 @@ class Recorder:
         self.regret = np.zeros(env.n_rows)
         self.pulls_best = np.zeros(env.n_rows)
         self.at_steps = np.full((env.n_rows, len(self.steps)), np.nan)
+        self.best_at_steps = np.full((env.n_rows, len(self.steps)), np.nan)
         self.final = np.full(env.n_rows, np.nan)
         self.diag_at_steps: dict[str, np.ndarray] = {}
         self.diag_final: dict[str, np.ndarray] = {}
@@ -76,6 +81,7 @@ class Recorder:
         if t in self.step_index:
             j = self.step_index[t]
             self.at_steps[:, j] = self.regret
+            self.best_at_steps[:, j] = self.pulls_best
             for k, v in diag.items():
                 self.diag_at_steps.setdefault(k, np.full_like(self.at_steps, np.nan))[:, j] = v
         if t in self._ends:
@@ -86,7 +92,13 @@ class Recorder:
 
     def trace(self) -> Trace:
         return Trace(
-            self.steps, self.at_steps, self.final, self.diag_at_steps, self.diag_final, self.pulls_best
+            self.steps,
+            self.at_steps,
+            self.final,
+            self.diag_at_steps,
+            self.diag_final,
+            self.pulls_best,
+            self.best_at_steps,
         )
 
     def state(self) -> dict[str, np.ndarray]:
@@ -94,6 +106,7 @@ class Recorder:
             "regret": self.regret,
             "pulls_best": self.pulls_best,
             "at_steps": self.at_steps,
+            "best_at_steps": self.best_at_steps,
             "final": self.final,
         }
         out.update({f"diag_steps/{k}": v for k, v in self.diag_at_steps.items()})
@@ -103,6 +116,8 @@ class Recorder:
     def load_state(self, arrays: dict[str, np.ndarray]) -> None:
         self.regret, self.pulls_best = arrays["regret"].copy(), arrays["pulls_best"].copy()
         self.at_steps, self.final = arrays["at_steps"].copy(), arrays["final"].copy()
+        if "best_at_steps" in arrays:  # absent from checkpoints written before it existed
+            self.best_at_steps = arrays["best_at_steps"].copy()
         self.diag_at_steps = {
             k.split("/", 1)[1]: v.copy() for k, v in arrays.items() if k.startswith("diag_steps/")
         }

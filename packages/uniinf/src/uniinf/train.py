@@ -22,6 +22,8 @@ from uniinf.uniinf import UniINF
 
 def true_alpha(instance: Instance, margin: float) -> float:
     """The largest alpha <= 2 a baseline may assume with a finite alpha-moment: min(2, p - margin)."""
+    if instance.noise == "two_point":  # tail is the family's design alpha; its alpha-moment is finite
+        return min(2.0, instance.tail)
     return 2.0 if instance.noise == "gaussian" else min(2.0, instance.tail - margin)
 
 
