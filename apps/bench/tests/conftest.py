@@ -9,7 +9,7 @@ import textwrap
 import pytest
 
 TOY_MODULE = """
-from paperkit import Experiment, ResultRecord
+from paperkit import Claim, Experiment, ResultRecord
 
 def run_cell(*, method, seed, preset, out_dir):
     if method == "crash":
@@ -24,6 +24,19 @@ EXPERIMENTS = [
                proposed="good", metric="regret", higher_is_better=False, run=run_cell,
                seconds={"smoke": 0.5, "quick": 1.0, "paper": 2.0}, seeds={"smoke": 2, "quick": 3, "paper": 4},
                log_log=True, flops_metric="flops_rel", claim="good beats bad"),
+]
+
+CLAIMS = [
+    Claim(id="toybench/headroom", statement="dense beats bad", experiment="regret", evidence="quick",
+          test="better", method="dense", baseline="bad", min_seeds=3, headroom=True, command="toy run"),
+    Claim(id="toybench/beats-bad", statement="good beats bad", experiment="regret", evidence="quick",
+          test="better", baseline="bad", min_seeds=3, requires="toybench/headroom", command="toy run"),
+    Claim(id="toybench/linear", statement="regret grows linearly", experiment="regret", evidence="quick",
+          test="slope", slope_range=(0.9, 1.1), x_range=(10, 100), min_seeds=3, command="toy run"),
+    Claim(id="toybench/matches-dense", statement="good within 10% of dense", experiment="regret",
+          evidence="quick", test="within", baseline="dense", threshold=1.1, command="toy run"),
+    Claim(id="toybench/paper-scale", statement="good beats bad at paper scale", experiment="regret",
+          evidence="paper", test="better", baseline="bad", command="toy run --paper"),
 ]
 """
 
@@ -43,6 +56,9 @@ def toy_package(toy_site, monkeypatch):
     dist.mkdir(exist_ok=True)
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: toybench\nVersion: 0.1\n")
     (dist / "entry_points.txt").write_text("[paperkit.experiments]\ntoybench = toybench_pkg:EXPERIMENTS\n")
+    (site / "pyproject.toml").write_text(
+        '[project]\nname = "toybench"\n'
+    )  # a source checkout: evidence/ beside it
     monkeypatch.syspath_prepend(str(site))
     monkeypatch.setenv("PYTHONPATH", str(site))
     importlib.invalidate_caches()

@@ -12,6 +12,7 @@ from paperkit.cli import run_cli
 from bench.grid import build_grid, write_manifest
 from bench.report import build_report
 from bench.runner import run_cells, write_run_log
+from bench.scoreboard import scoreboard_command
 from bench.suites import SUITES, resolve_targets
 
 DEFAULT_ROOT = Path("runs/bench")
@@ -111,4 +112,12 @@ def report_command(run_dir: Path | None = None, /, reps: int = 1000, workers: in
 
 
 def main() -> None:
-    run_cli({"list": list_command, "run": run_command, "report": report_command}, prog="bench")
+    run_cli(
+        {
+            "list": list_command,
+            "run": run_command,
+            "report": report_command,
+            "scoreboard": scoreboard_command,
+        },
+        prog="bench",
+    )
