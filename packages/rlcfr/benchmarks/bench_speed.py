@@ -1,18 +1,20 @@
 """CFR+ iterations per second: rlcfr's vectorised public-tree solver vs OpenSpiel's C++ CFRPlusSolver
 (pyspiel), same games, same run, one thread. Also the hold'em-lite solve time per decision (M4).
 
-    uv run --package rlcfr python packages/rlcfr/benchmarks/bench_speed.py [--quick]
+    uv run --package rlcfr python packages/rlcfr/benchmarks/bench_speed.py [--quick] [--reps 5]
 
-Needs the dev group (open-spiel). Both solvers run the same algorithm (alternating updates, RM+, linear
-averaging); the exploitability of both average policies is printed to show they agree.
+Needs open-spiel (the dev group, or the ``openspiel`` extra). Both solvers run the same algorithm
+(alternating updates, RM+, linear averaging); the exploitability of both average policies is printed to show
+they agree. Each game is timed in ``--reps`` alternating rounds (ours, then OpenSpiel's, back to back), so a
+load change on a shared machine hits both sides of a round; the tables give the median over rounds and the
+[min, max] spread of the rates and of the per-round ratio.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
+import statistics
 import time
-from pathlib import Path
 
 from paperkit import Seeder, set_threads
 
@@ -22,8 +24,7 @@ from rlcfr.games import kuhn_tree, leduc_tree
 try:  # the dev group's oracle; without it only our solver is timed, against the recorded anchors
     import pyspiel
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-    from openspiel_adapter import public_tree_from_openspiel, universal_poker_game
+    from rlcfr.openspiel import public_tree_from_openspiel, universal_poker_game
 except ImportError:
     pyspiel = None
 from rlcfr.holdem_lite import BetState, build_tree, fixed_abstraction, sample_deal, showdown_matrices
@@ -37,14 +38,22 @@ def rate(step, min_seconds: float, min_iters: int) -> float:
     return n / (time.perf_counter() - t0)
 
 
-def compare(name: str, game, iters: int, seconds: float) -> None:
+def spread(xs: list[float], fmt: str) -> str:
+    """'median [min, max]'."""
+    return f"{statistics.median(xs):{fmt}} [{min(xs):{fmt}}, {max(xs):{fmt}}]"
+
+
+def compare(name: str, game, iters: int, seconds: float, reps: int) -> None:
     t0 = time.perf_counter()
     tree, _ = public_tree_from_openspiel(game)
     build = time.perf_counter() - t0
     ours = CFRSolver(tree, CFR_PLUS)
     ref = pyspiel.CFRPlusSolver(game)
-    ours_rate = rate(ours.step, seconds, iters)
-    ref_rate = rate(ref.evaluate_and_update_policy, seconds, max(2, iters // 20))
+    ours_rates, ref_rates, ratios = [], [], []
+    for _ in range(reps):  # a CFR+ iteration costs the same at any t, so the solvers just keep running
+        ours_rates.append(rate(ours.step, seconds, iters))
+        ref_rates.append(rate(ref.evaluate_and_update_policy, seconds, max(2, iters // 20)))
+        ratios.append(ours_rates[-1] / ref_rates[-1])
     # same iteration count for the agreement check
     a = CFRSolver(tree, CFR_PLUS).run(10)
     b = pyspiel.CFRPlusSolver(game)
@@ -52,8 +61,8 @@ def compare(name: str, game, iters: int, seconds: float) -> None:
         b.evaluate_and_update_policy()
     gap = abs(a.exploitability() - pyspiel.exploitability(game, b.average_policy()))
     print(
-        f"| {name} | {tree.num_nodes} | {ours_rate:,.1f} | {ref_rate:,.1f} | {ours_rate / ref_rate:.1f}x | "
-        f"{gap:.1e} | {build:.1f} |"
+        f"| {name} | {tree.num_nodes} | {spread(ours_rates, ',.1f')} | {spread(ref_rates, ',.1f')} | "
+        f"{spread(ratios, '.2f')} | {gap:.1e} | {build:.1f} |"
     )
 
 
@@ -73,6 +82,7 @@ def holdem_lite(seconds: float) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="shorter timing windows")
+    ap.add_argument("--reps", type=int, default=5, help="alternating timing rounds per game")
     args = ap.parse_args()
     set_threads(1)
     seconds = 1.0 if args.quick else 3.0
@@ -86,12 +96,13 @@ def main() -> None:
         holdem_lite(seconds)
         return
     print(
-        "| game | public nodes | rlcfr CFR+ it/s | OpenSpiel C++ CFR+ it/s | ratio | |expl. gap| at 10 it | tree build (s) |"
+        f"| game | public nodes | rlcfr CFR+ it/s | OpenSpiel C++ CFR+ it/s | ratio (ours / OpenSpiel) | "
+        f"|expl. gap| at 10 it | tree build (s) |   ({args.reps} rounds: median [min, max])"
     )
     print("|---|---|---|---|---|---|---|")
-    compare("kuhn_poker", pyspiel.load_game("kuhn_poker"), 200, seconds)
-    compare("leduc_poker", pyspiel.load_game("leduc_poker"), 50, seconds)
-    compare("universal_poker 1-round NL (brief)", universal_poker_game(), 5, seconds)
+    compare("kuhn_poker", pyspiel.load_game("kuhn_poker"), 200, seconds, args.reps)
+    compare("leduc_poker", pyspiel.load_game("leduc_poker"), 50, seconds, args.reps)
+    compare("universal_poker 1-round NL (brief)", universal_poker_game(), 5, seconds, args.reps)
     holdem_lite(seconds)
 
 

@@ -3,9 +3,15 @@
 import numpy as np
 import pyspiel
 import pytest
-from openspiel_adapter import openspiel_table, policy_to_openspiel_table, public_tree_from_openspiel
 
 from rlcfr.cfr import CFR_PLUS, VANILLA, CFRSolver, exploitability, uniform_profile
+from rlcfr.openspiel import (
+    openspiel_table,
+    policy_to_openspiel_table,
+    public_tree_from_openspiel,
+    solve_openspiel,
+    to_openspiel_policy,
+)
 
 
 @pytest.fixture(scope="module", params=["kuhn_poker", "leduc_poker"])
@@ -92,3 +98,16 @@ def test_native_trees_equal_openspiel(name, native):
     assert abs(ours.exploitability() - pyspiel.exploitability(game, ref.average_policy())) < 1e-6
     ref_value = pyspiel.expected_returns(game.new_initial_state(), ref.average_policy(), -1, True)[0]
     assert abs(ours.expected_values()[0] - ref_value) < 1e-6
+
+
+def test_exported_policy_is_evaluated_by_openspiel_like_ours(game_and_tree):
+    """The user-facing export: OpenSpiel's own tools read our solved strategy and agree with our numbers."""
+    game, tree, infosets = game_and_tree
+    ours = CFRSolver(tree, CFR_PLUS).run(25)
+    policy = to_openspiel_policy(tree, ours.average_profile(), infosets)
+    assert isinstance(policy, pyspiel.TabularPolicy)
+    assert abs(pyspiel.exploitability(game, policy) - ours.exploitability()) < 1e-9
+    value = pyspiel.expected_returns(game.new_initial_state(), policy, -1, True)[0]
+    assert abs(value - ours.expected_values()[0]) < 1e-9
+    exported, _, _ = solve_openspiel(game, CFR_PLUS, 25)
+    assert _max_diff(openspiel_table(exported, infosets), openspiel_table(policy, infosets)) == 0.0

@@ -133,3 +133,32 @@ class EvalConfig:
         check_int_at_least("m2_deals", self.m2_deals, 0)
         check_int_at_least("m2_iterations", self.m2_iterations, 1)
         check_int_at_least("m3_pairs", self.m3_pairs, 0)
+
+
+HEADROOM_GRID = (0.25, 1 / 3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0)
+
+
+@dataclasses.dataclass(frozen=True)
+class HeadroomConfig:
+    """The headroom check (``rlcfr headroom``): best K-size root abstraction against the default."""
+
+    seed: int = 0
+    """Seeds the deals (each seed is an independent block of ``deals`` deals)."""
+    deals: int = 1
+    """Random deals; each gives two decision points (the root and facing a 1 x pot open)."""
+    game: GameConfig = GameConfig(stack_bb=(100.0, 200.0), max_raises=4, cfr_iterations=4000)
+    """The game (stacks, raise cap, K, default sizes) and the CFR budget of every solve."""
+    grid: tuple[float, ...] = HEADROOM_GRID
+    """Root sizes of the superset abstraction (pot fractions; must contain the default sizes)."""
+
+    def __post_init__(self) -> None:
+        check_int_at_least("seed", self.seed, 0)
+        check_int_at_least("deals", self.deals, 1)
+        grid = check_fractions("grid", self.grid)
+        missing = [f for f in self.game.default_fractions if f not in grid]
+        if missing:
+            raise ValueError(
+                f"grid must contain the default sizes {self.game.default_fractions}, missing {missing}"
+            )
+        if len(grid) < self.game.k:
+            raise ValueError(f"grid must have at least k={self.game.k} sizes, got {self.grid}")

@@ -12,9 +12,10 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import numpy as np
 from paperkit import Experiment, ResultRecord, Seeder
 
-from rlcfr.config import EvalConfig, GameConfig, TrainConfig
+from rlcfr.config import EvalConfig, GameConfig, HeadroomConfig, TrainConfig
 from rlcfr.evaluate import head_to_head, held_out_rewards, make_rule, mean_ci, restricted_value, solve_time
 
 PACKAGE = "rlcfr"
@@ -80,10 +81,73 @@ def _cell(exp: str, metric: str):
     return run
 
 
+HEADROOM = {
+    "smoke": HeadroomConfig(game=GameConfig(stack_bb=(10.0, 15.0), max_raises=2, cfr_iterations=50)),
+    "quick": HeadroomConfig(game=GameConfig(stack_bb=(100.0, 200.0), max_raises=4, cfr_iterations=4000)),
+    "paper": HeadroomConfig(
+        deals=4, game=GameConfig(stack_bb=(100.0, 200.0), max_raises=4, cfr_iterations=4000)
+    ),
+}
+HEADROOM_METHODS = ("top_k", "superset", "default")
+
+
+def _headroom_cell(*, method: str, seed: int, preset: str, out_dir: Path) -> list[ResultRecord]:
+    """One block of deals per seed; the three methods share one computation, cached beside the cells."""
+    import json
+
+    from rlcfr.headroom import headroom
+
+    cache = Path(out_dir).resolve().parents[2] / "_headroom" / preset / f"seed{seed}.json"
+    if cache.exists():
+        rows = json.loads(cache.read_text())
+    else:
+        cfg = dataclasses.replace(HEADROOM[preset], seed=seed)
+        rows = [dataclasses.asdict(r) for r in headroom(cfg)]
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps(rows))
+
+    def gain(row: dict) -> float:
+        return {"default": 0.0, "superset": row["superset_mbb"], "top_k": row["top_k_mbb"]}[method]
+
+    exp = "headroom"
+    records = [
+        ResultRecord(PACKAGE, exp, method, seed, "gain_mbb", float(np.mean([gain(r) for r in rows]))),
+        ResultRecord(
+            PACKAGE,
+            exp,
+            method,
+            seed,
+            "solver_error_mbb",
+            float(np.mean([r["solver_error_mbb"] for r in rows])),
+        ),
+        ResultRecord(PACKAGE, exp, method, seed, "stack_bb", float(np.mean([r["stack_bb"] for r in rows]))),
+    ]
+    for point in ("root", "facing_bet"):
+        values = [gain(r) for r in rows if r["point"] == point]
+        records.append(ResultRecord(PACKAGE, exp, method, seed, f"{point}_gain_mbb", float(np.mean(values))))
+    return records
+
+
 _SECONDS = {"smoke": 4.0, "quick": 90.0, "paper": 3600.0}
 _SEEDS = {"smoke": 1, "quick": 3, "paper": 5}
 
 EXPERIMENTS = [
+    Experiment(
+        package=PACKAGE,
+        name="headroom",
+        description="Headroom: gain (mbb of the acting player's value) of the best K-size root abstraction over "
+        "the default {0.5, 1, 2} pot, at the root and facing a 1 x pot open, 100-200 BB stacks, 4,000 DCFR "
+        "iterations. top_k (the K grid sizes the superset's equilibrium uses most) is a lower bound on the "
+        "best K-size abstraction, superset (all 10 grid sizes) an upper bound.",
+        methods=HEADROOM_METHODS,
+        proposed="top_k",
+        metric="gain_mbb",
+        higher_is_better=True,
+        run=_headroom_cell,
+        seconds={"smoke": 1.0, "quick": 30.0, "paper": 120.0},
+        seeds={"smoke": 1, "quick": 10, "paper": 10},
+        claim="The game leaves room for a better root abstraction: best K-size gain > 2 mbb.",
+    ),
     Experiment(
         package=PACKAGE,
         name="held_out_reward",

@@ -1,15 +1,27 @@
-"""Test/benchmark helper: turn a two-player OpenSpiel poker game into an rlcfr ``PublicTree``.
+"""OpenSpiel bridge (optional: ``pip install rlcfr[openspiel]``): solve an OpenSpiel poker game with rlcfr's
+vectorised CFR and export the strategy as an OpenSpiel policy, so that OpenSpiel's own tools
+(``pyspiel.exploitability``, ``pyspiel.expected_returns``, best responses, ...) can evaluate it.
 
-The first two chance events are taken to be the private cards of player 0 and player 1; everything after
-them (actions, board cards) is public. The adapter checks that assumption: every (public history,
-player, hand) must map to exactly one OpenSpiel information state and back.
+``public_tree_from_openspiel`` turns a two-player OpenSpiel poker game into an rlcfr ``PublicTree``. The
+first two chance events are taken to be the private cards of player 0 and player 1; everything after them
+(actions, board cards) is public. The adapter checks that assumption: every (public history, player, hand)
+must map to exactly one OpenSpiel information state and back.
+
+    >>> game = pyspiel.load_game("leduc_poker")
+    >>> policy, tree, infosets = solve_openspiel(game, CFR_PLUS, 100)
+    >>> pyspiel.exploitability(game, policy)
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pyspiel
 
+try:
+    import pyspiel
+except ImportError as e:  # pragma: no cover - exercised only without the extra
+    raise ImportError("rlcfr.openspiel needs OpenSpiel: pip install 'rlcfr[openspiel]' (open-spiel)") from e
+
+from rlcfr.cfr import CFR_PLUS, CFRSolver, SolverConfig
 from rlcfr.tree import CHANCE, TERMINAL, PublicTree, TreeBuilder
 
 
@@ -87,7 +99,25 @@ def policy_to_openspiel_table(tree: PublicTree, profile, infosets: dict) -> dict
 
 
 def openspiel_table(policy: pyspiel.Policy, infosets: dict) -> dict[str, dict[int, float]]:
+    """An OpenSpiel policy read back at our information states, as {info-state string: {action: prob}}."""
     return {key: dict(policy.get_state_policy(key)) for key in infosets.values()}
+
+
+def to_openspiel_policy(tree: PublicTree, profile, infosets: dict) -> pyspiel.TabularPolicy:
+    """A profile solved on an adapted tree as a ``pyspiel.TabularPolicy`` (both players, every info state)."""
+    table = policy_to_openspiel_table(tree, profile, infosets)
+    return pyspiel.TabularPolicy({key: sorted(probs.items()) for key, probs in table.items()})
+
+
+def solve_openspiel(
+    game: pyspiel.Game, config: SolverConfig = CFR_PLUS, iterations: int = 100
+) -> tuple[pyspiel.TabularPolicy, PublicTree, dict]:
+    """Adapt ``game``, run ``iterations`` of the CFR variant ``config`` and export its average strategy.
+
+    Returns the OpenSpiel policy, the public tree and the info-state map (for ``to_openspiel_policy``)."""
+    tree, infosets = public_tree_from_openspiel(game)
+    solver = CFRSolver(tree, config).run(iterations)
+    return to_openspiel_policy(tree, solver.average_profile(), infosets), tree, infosets
 
 
 def universal_poker_game() -> pyspiel.Game:
