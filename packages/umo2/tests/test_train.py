@@ -128,3 +128,24 @@ def test_learners_see_only_the_played_modes_capacity(algorithm, monkeypatch):
     else:
         assert all(np.array_equal(a, b) for a, b in zip(played, played2, strict=True))
         np.testing.assert_array_equal(Q, Q2)
+
+
+def test_seed_vectorised_batch_equals_the_per_seed_cells_seed_by_seed(tmp_path):
+    """``umo2 batch`` plays all seeds as rows of one batch; every seed's records must equal its own cell's."""
+    from umo2.experiments import batch_records, tables, write_batch
+
+    def values(records):
+        return [(r.metric, r.step, r.value) for r in records if r.metric != "cell_seconds"]
+
+    for exp in EXPERIMENTS:
+        method = "no_residual_feedback" if exp.name.endswith("_ablation") else "fixed_rate"
+        topology = exp.name.removesuffix("_ablation")
+        batched = batch_records(exp.name, topology, method, [0, 1, 2], "smoke")
+        for seed in (0, 2):
+            alone = exp.run(method=method, seed=seed, preset="smoke", out_dir=tmp_path)
+            assert values(batched[seed]) == values(alone), (exp.name, seed)
+    exp = EXPERIMENTS[0]
+    assert write_batch(exp, "umo2", [0, 1], "smoke", tmp_path) == [0, 1]
+    assert write_batch(exp, "umo2", [0, 1, 2], "smoke", tmp_path) == [2]  # finished cells are skipped
+    text = tables(tmp_path / "smoke")
+    assert "#### diamond (3 seeds)" in text and "| umo2 |" in text

@@ -12,12 +12,21 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from paperkit import Experiment, ResultRecord, config_to_dict, load_checkpoint, save_checkpoint
+from paperkit import (
+    Experiment,
+    ResultRecord,
+    config_to_dict,
+    load_checkpoint,
+    save_checkpoint,
+    write_records,
+)
+from paperkit.experiments import cell_dir
 
 from umo2.config import ALGORITHMS, RunConfig
 from umo2.network import load_topology
@@ -48,29 +57,90 @@ def play(topology: str, algorithm: str, seeds: Sequence[int], preset: str, **ove
     )
 
 
-def _cell(topology: str) -> Callable[..., list[ResultRecord]]:
-    def run_cell(*, method: str, seed: int, preset: str, out_dir: Path) -> list[ResultRecord]:
-        trace = play(topology, method, [seed], preset)
-        Ts = HORIZONS[preset]
+# [R] choices of the UMO2 stand-ins that the available sources do not settle, each a RunConfig field; as
+# methods of the *_ablation experiments (algorithm umo2 with one choice flipped)
+ABLATIONS: dict[str, dict[str, Any]] = {
+    "umo2": {},
+    "scale_memory_full": {"scale_memory": "full"},
+    "admission_cumulative": {"admission_rate": "cumulative"},
+    "no_residual_feedback": {"residual_feedback": False},
+}
 
-        def rec(metric: str, value: float, step: int | None = None) -> ResultRecord:
-            return ResultRecord(PACKAGE, topology, method, seed, metric, float(value), step)
 
-        out = [
-            rec("gap", trace.gap[-1]),
-            rec("avg_backlog", trace.avg_backlog[-1]),
-            rec("final_backlog", trace.final_backlog[-1]),
+def _resolve(method: str) -> tuple[str, dict[str, Any]]:
+    """(algorithm, RunConfig overrides) of a method name: an algorithm, or an ablation variant of umo2."""
+    if method in ALGORITHMS:
+        return method, {}
+    return "umo2", ABLATIONS[method]
+
+
+def batch_records(
+    experiment: str, topology: str, method: str, seeds: Sequence[int], preset: str
+) -> dict[int, list[ResultRecord]]:
+    """Every seed's cell records from ONE vectorised batch (rows = seed x horizon); rows do not interact,
+    so each seed's records equal its one-seed cell's (tested)."""
+    algorithm, overrides = _resolve(method)
+    trace = play(topology, algorithm, seeds, preset, **overrides)
+    Ts = HORIZONS[preset]
+    n = len(Ts)
+    out: dict[int, list[ResultRecord]] = {}
+    for i, seed in enumerate(seeds):
+        rows = slice(i * n, (i + 1) * n)
+
+        def rec(metric: str, value: float, step: int | None = None, seed: int = seed) -> ResultRecord:
+            return ResultRecord(PACKAGE, experiment, method, seed, metric, float(value), step)
+
+        gap, avg = trace.gap[rows], trace.avg_backlog[rows]
+        records = [
+            rec("gap", gap[-1]),
+            rec("avg_backlog", avg[-1]),
+            rec("final_backlog", trace.final_backlog[rows][-1]),
+            rec("good_mode", trace.good_mode[rows][-1]),
+            rec("admission", trace.admission[rows][-1]),
         ]
-        out.append(rec("good_mode", trace.good_mode[-1]))
         for j, T in enumerate(Ts):
-            out += [rec("gap", trace.gap[j], T), rec("avg_backlog", trace.avg_backlog[j], T)]
-        slope = loglog_slope(np.array(Ts), trace.gap)
+            records += [rec("gap", gap[j], T), rec("avg_backlog", avg[j], T)]
+        slope = loglog_slope(np.array(Ts), gap)
         if math.isfinite(slope):
-            out.append(rec("gap_slope", slope))
-        return out
+            records.append(rec("gap_slope", slope))
+        out[seed] = records
+    return out
+
+
+def _cell(experiment: str, topology: str) -> Callable[..., list[ResultRecord]]:
+    def run_cell(*, method: str, seed: int, preset: str, out_dir: Path) -> list[ResultRecord]:
+        return batch_records(experiment, topology, method, [seed], preset)[seed]
 
     return run_cell
 
+
+def write_batch(exp: Experiment, method: str, seeds: Sequence[int], preset: str, out: Path) -> list[int]:
+    """Run the seeds of ``exp``/``method`` without records under ``out/<preset>`` as one batch and write each
+    seed's ``records.jsonl`` where ``reproduce`` and ``bench`` look for the cell; returns the seeds run.
+    ``cell_seconds`` is the batch's wall time shared equally among its seeds."""
+    root = Path(out) / preset
+    todo = [s for s in seeds if not (cell_dir(root, exp, method, s) / "records.jsonl").exists()]
+    if not todo:
+        return []
+    t0 = time.perf_counter()
+    by_seed = batch_records(exp.name, TOPOLOGY_OF[exp.name], method, todo, preset)
+    share = (time.perf_counter() - t0) / len(todo)
+    for s in todo:
+        d = cell_dir(root, exp, method, s)
+        d.mkdir(parents=True, exist_ok=True)
+        write_records(
+            d / "records.jsonl",
+            [*by_seed[s], ResultRecord(PACKAGE, exp.name, method, s, "cell_seconds", share)],
+        )
+    return todo
+
+
+TOPOLOGY_OF = {
+    "diamond": "diamond",
+    "line3": "line3",
+    "diamond_ablation": "diamond",
+    "line3_ablation": "line3",
+}
 
 EXPERIMENTS = [
     Experiment(
@@ -81,7 +151,7 @@ EXPERIMENTS = [
         "umo2",
         "gap",
         False,
-        _cell(name),
+        _cell(name, name),
         {"smoke": 1.0, "quick": 8.0, "paper": 120.0},
         SEEDS,
         curve_metric="gap",
@@ -101,6 +171,23 @@ EXPERIMENTS = [
             "the queue-differential (back-pressure) weight matters on multi-hop paths",
         ),
     ]
+] + [
+    Experiment(
+        PACKAGE,
+        f"{topology}_ablation",
+        f"UMO2 on the {topology} with each [R] reconstruction choice flipped alone (methods = variants)",
+        tuple(ABLATIONS),
+        "umo2",
+        "gap",
+        False,
+        _cell(f"{topology}_ablation", topology),
+        {"smoke": 1.0, "quick": 8.0, "paper": 120.0},
+        SEEDS,
+        curve_metric="gap",
+        log_log=True,
+        claim="(reconstruction check, not a paper claim) what each open choice of the stand-ins changes",
+    )
+    for topology in ("diamond", "line3")
 ]
 
 
@@ -195,15 +282,6 @@ def _fmt(v: np.ndarray) -> str:
     return f"{q[1]:.3g} [{q[0]:.3g}, {q[2]:.3g}]"
 
 
-# [R] choices of the UMO2 stand-ins that the available sources do not settle, each a RunConfig field
-ABLATIONS: dict[str, dict[str, Any]] = {
-    "umo2 (defaults)": {},
-    "scale_memory=full": {"scale_memory": "full"},
-    "admission_rate=cumulative": {"admission_rate": "cumulative"},
-    "residual_feedback=False": {"residual_feedback": False},
-}
-
-
 def ablation(preset: str = "quick", n_seeds: int | None = None) -> str:
     """UMO2 with each uncertain choice flipped, all seeds and horizons batched: a markdown table."""
     n_seeds = SEEDS[preset] if n_seeds is None else n_seeds
@@ -222,6 +300,7 @@ def ablation(preset: str = "quick", n_seeds: int | None = None) -> str:
         ]
         for name, overrides in ABLATIONS.items():
             tr = play(topology, "umo2", seeds, preset, **overrides)
+            name = "umo2 (defaults)" if name == "umo2" else name
             gap = tr.gap.reshape(n_seeds, len(Ts))
             cells = [
                 gap[:, -1],
@@ -230,5 +309,50 @@ def ablation(preset: str = "quick", n_seeds: int | None = None) -> str:
                 tr.good_mode.reshape(n_seeds, -1)[:, -1],
             ]
             lines.append(f"| {name} | " + " | ".join(_fmt(c) for c in cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------------------
+# README tables rebuilt from shipped records (evidence/<folder>), not from a fresh run.
+# --------------------------------------------------------------------------------------------------------
+
+STUDY_COLUMNS = (
+    ("gap", "gap at T_max"),
+    ("gap_slope", "gap slope vs T"),
+    ("avg_backlog", "time-avg backlog"),
+    ("final_backlog", "final backlog"),
+    ("good_mode", "best-mode share"),
+    ("admission", "mean admission"),
+)
+
+
+def tables(root: Path) -> str:
+    """Median [q25, q75] over seeds of each experiment's final metrics, from the records under ``root``
+    (a folder holding ``umo2/<experiment>/<method>/seed<k>/records.jsonl``)."""
+    from paperkit.experiments import final_values
+    from paperkit.records import folder_records
+
+    records = folder_records(root)
+    lines: list[str] = []
+    for exp in EXPERIMENTS:
+        mine = [r for r in records if r.experiment == exp.name]
+        if not mine:
+            continue
+        seeds = {r.seed for r in mine}
+        lines += [
+            f"#### {exp.name} ({len(seeds)} seeds)",
+            "",
+            "| method | " + " | ".join(label for _, label in STUDY_COLUMNS) + " |",
+            "|---" * (len(STUDY_COLUMNS) + 1) + "|",
+        ]
+        finals = {metric: final_values(mine, metric) for metric, _ in STUDY_COLUMNS}
+        for method in exp.methods:
+            cells = [
+                np.array(list(finals[m].get(method, {}).values()), dtype=float) for m, _ in STUDY_COLUMNS
+            ]
+            if not cells[0].size:
+                continue
+            lines.append(f"| {method} | " + " | ".join(_fmt(c) if c.size else "n/a" for c in cells) + " |")
         lines.append("")
     return "\n".join(lines)
