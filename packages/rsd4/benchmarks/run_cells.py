@@ -10,6 +10,8 @@ import argparse
 from pathlib import Path
 
 from paperkit import set_threads
+from paperkit.experiments import PRESETS as PAPERKIT_PRESETS
+from paperkit.experiments import run_cell
 
 from rsd4.experiments import EXPERIMENTS, PRESETS
 
@@ -29,10 +31,15 @@ def main() -> None:
             raise ValueError(f"method {method!r} is not in {args.experiment}: {exp.methods}")
         for seed in range(args.seeds):
             out = args.out / args.preset / "rsd4" / exp.name / method / f"seed{seed}"
-            if (out / "result.json").exists():
+            if (out / "records.jsonl").exists() or (
+                args.preset not in PAPERKIT_PRESETS and (out / "result.json").exists()
+            ):
                 continue  # finished cells are skipped, as in `rsd4 reproduce`
             print(f"[{exp.name}] {method} seed {seed} ...", flush=True)
-            exp.run(method=method, seed=seed, preset=args.preset, out_dir=out)
+            if args.preset in PAPERKIT_PRESETS:  # records.jsonl too, as `rsd4 reproduce` writes it
+                run_cell(exp, method=method, seed=seed, preset=args.preset, out_dir=out)
+            else:
+                exp.run(method=method, seed=seed, preset=args.preset, out_dir=out)
 
 
 if __name__ == "__main__":

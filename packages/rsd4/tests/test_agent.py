@@ -57,3 +57,43 @@ def test_double_actor_executes_the_action_its_critic_prefers():
     torch.testing.assert_close(a, expect)
     assert not torch.equal(cand[0], cand[1])
     _ = np
+
+
+def _batch(gen, b=6):
+    out = {"obs": torch.rand(b, 9, 5, generator=gen), "act": torch.rand(b, 8, 3, generator=gen) * 2 - 1}
+    out["rew"] = out["act"].sum(-1)
+    return out
+
+
+def _params(agent):
+    return [p.detach().clone() for m in agent.modules().values() for p in m.parameters()]
+
+
+@pytest.mark.parametrize("recurrent", [True, False])
+def test_second_batch_goes_to_the_second_pair_only(recurrent):
+    """The released code's train(): each (critic, actor) pair of SD3/RSD4 learns from its own batch. Passing
+    the same batch twice is the shared-batch update; the first pair never sees the second batch."""
+    spec = AgentSpec(recurrent=recurrent, double_actor=True, hidden=8, policy_freq=1)
+    make = lambda: Agent(5, 3, spec, torch.Generator().manual_seed(0))  # noqa: E731
+    b1, b2 = _batch(torch.Generator().manual_seed(1)), _batch(torch.Generator().manual_seed(2))
+    shared, same, split = make(), make(), make()
+    shared.update(b1, torch.Generator().manual_seed(3))
+    same.update(b1, torch.Generator().manual_seed(3), b1)
+    split.update(b1, torch.Generator().manual_seed(3), b2)
+    for a, b in zip(_params(shared), _params(same)):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+    names = list(shared.modules())
+    for name, a, b in zip(names, shared.modules().values(), split.modules().values()):
+        diff = any(not torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+        # pair 0 (actor0, critic0) learns from b1 in both agents: the same; pair 1 saw b2 instead
+        assert diff == name.endswith("1"), name
+
+
+def test_single_actor_agents_ignore_the_second_batch():
+    spec = AgentSpec(recurrent=True, double_actor=False, hidden=8, policy_freq=1)
+    a, b = (Agent(5, 3, spec, torch.Generator().manual_seed(0)) for _ in range(2))
+    b1, b2 = _batch(torch.Generator().manual_seed(1)), _batch(torch.Generator().manual_seed(2))
+    a.update(b1, torch.Generator().manual_seed(3))
+    b.update(b1, torch.Generator().manual_seed(3), b2)
+    for x, y in zip(_params(a), _params(b)):
+        torch.testing.assert_close(x, y, rtol=0, atol=0)

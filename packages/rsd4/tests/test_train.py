@@ -194,3 +194,47 @@ def test_mixture_probability_round_trips_and_draws_per_episode(tmp_path):
         np.testing.assert_array_equal(played["delivered"][i], pure[j]["delivered"][i])
     with pytest.raises(ValueError, match="probabilities"):
         play_mixture(cfg, core, [(0.5, agents[0]), (0.2, agents[1])], seed, n, np.random.default_rng(7))
+
+
+def test_learner_defaults_are_the_released_codes():
+    """N updates per 100-slot episode on batches of 50 episodes, one batch per (critic, actor) pair."""
+    cfg = Config()
+    assert cfg.update_rate == cfg.n_users == 4 and cfg.batch_episodes == 50 and cfg.separate_batches
+    assert Config(n_users=8).update_rate == 8 and Config(updates_per_episode=0.5).update_rate == 0.5
+    with pytest.raises(ValueError, match="updates_per_episode"):
+        Config(updates_per_episode=-1.0)
+
+
+def test_update_count_follows_the_update_rate():
+    res = train(Config(method="td3", **dict(SMALL, updates_per_episode=None)))
+    light = train(Config(method="td3", **dict(SMALL, updates_per_episode=1.0)))
+    # 10 episodes after the warm-up: 4 updates each by default (N = 4 users), 1 each with the light learner
+    assert res.agent.updates == 40 and light.agent.updates == 10
+
+
+def test_channel_heuristic_reads_the_current_or_the_previous_channel():
+    from rsd4.heuristics import channel_policy
+
+    core = make_core(Config(channel_stickiness=0.8))
+    core.reset(2, np.random.default_rng(0))
+    core.channels = np.array([[0, 3, 1, 2], [3, 0, 0, 1]])
+    prev = np.zeros((2, core.n_users, 7))
+    a_now, seen = channel_policy(0.6, 1, lag=0)(None, prev, None, core)
+    assert np.array_equal(seen, core.channels)
+    on = (a_now[..., 0] + 1) / 2
+    np.testing.assert_allclose(on, 0.6 * (core.channels <= 1))
+    a_lag, _ = channel_policy(0.6, 1, lag=1)(None, prev, np.zeros((2, 4), int) + 3, core)
+    assert np.all(a_lag == -1.0)  # the previous channel (3) was bad everywhere: spend nothing
+    a_first, _ = channel_policy(0.6, 1, lag=1)(None, prev, None, core)
+    np.testing.assert_allclose((a_first + 1) / 2, 0.6)  # first slot: nothing seen yet, spend as constant
+
+
+def test_headroom_cells_are_calibrated_and_seeing_the_channel_pays(tmp_path):
+    exp = next(e for e in EXPERIMENTS if e.name == "headroom-sticky")
+    out = {}
+    for method in exp.methods:
+        recs = exp.run(method=method, seed=0, preset="smoke", out_dir=tmp_path / method)
+        out[method] = {r.metric: r.value for r in recs if r.step is None}
+    for m in exp.methods:
+        assert out[m]["energy_ratio"] < 1.15
+    assert out["channel-now"]["throughput"] > out["constant"]["throughput"]

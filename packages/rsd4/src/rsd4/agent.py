@@ -112,20 +112,42 @@ class Agent:
         return action[:, 0], new_state
 
     # ---- learning -----------------------------------------------------------------------------------------
-    def update(self, batch: dict[str, torch.Tensor], generator: torch.Generator) -> dict[str, float]:
-        """One round on a batch of whole per-user episodes: obs (B, T+1, D), act (B, T, A), rew (B, T)."""
+    def update(
+        self,
+        batch: dict[str, torch.Tensor],
+        generator: torch.Generator,
+        batch2: dict[str, torch.Tensor] | None = None,
+    ) -> dict[str, float]:
+        """One round on batches of whole per-user episodes: obs (B, T+1, D), act (B, T, A), rew (B, T).
+
+        With two actors (SD3, RSD4), ``batch2`` (if given) is the batch of the second (critic, actor) pair,
+        as in the released code, where each pair's update samples its own batch; without it both pairs use
+        ``batch``. TD3 and RTD3 update both critics on ``batch`` (one clipped double-Q target).
+        """
         s = self.spec
-        obs, act, rew = batch["obs"], batch["act"], batch["rew"]
-        b, t_len, a_dim = act.shape
-        prev_full = torch.cat([torch.zeros(b, 1, a_dim), act], 1)  # a_{t-1} at o_t, t = 0..T
-        not_last = torch.ones(b, t_len)
-        not_last[:, -1] = 0.0  # the finite horizon ends the episode
+        pair_batches = [batch, batch2 if (batch2 is not None and s.double_actor) else batch]
+        data = []  # per distinct batch: obs, act, rew, prev_full, not_last
+        for k, bt in enumerate(pair_batches):
+            if k == 1 and bt is pair_batches[0]:
+                data.append(data[0])
+                continue
+            obs, act, rew = bt["obs"], bt["act"], bt["rew"]
+            b, t_len, a_dim = act.shape
+            prev_full = torch.cat([torch.zeros(b, 1, a_dim), act], 1)  # a_{t-1} at o_t, t = 0..T
+            not_last = torch.ones(b, t_len)
+            not_last[:, -1] = 0.0  # the finite horizon ends the episode
+            data.append((obs, act, rew, prev_full, not_last))
         with torch.no_grad():
-            t_mems = [c.features(obs, prev_full)[0] for c in self.critic_targets]
-            next_mems = [None if m is None else m[:, 1:] for m in t_mems]
-            next_obs = obs[:, 1:]
+            next_mems_of: dict[int, list] = {}
             targets = []
             for i in range(len(self.actors) if s.double_actor else 1):
+                obs, act, rew, prev_full, not_last = data[i]
+                key = id(pair_batches[i])
+                if key not in next_mems_of:
+                    t_mems = [c.features(obs, prev_full)[0] for c in self.critic_targets]
+                    next_mems_of[key] = [None if m is None else m[:, 1:] for m in t_mems]
+                next_mems = next_mems_of[key]
+                next_obs = obs[:, 1:]
                 a_next = self.actor_targets[i](obs, prev_full)[0][:, 1:]
                 if s.double_actor:  # softmax operator over M noisy target actions
                     eps = s.policy_noise * torch.randn((s.n_noise, *a_next.shape), generator=generator)
@@ -154,6 +176,7 @@ class Agent:
                 targets.append(rew + s.gamma * not_last * v)
         info = {}
         for i in range(2):
+            obs, act, _, prev_full, _ = data[i]
             y = targets[i] if s.double_actor else targets[0]
             mem = self.critics[i].features(obs, prev_full)[0]
             q = self.critics[i].head(obs[:, :-1], act, None if mem is None else mem[:, :-1])
@@ -165,6 +188,7 @@ class Agent:
         self.updates += 1
         if self.updates % s.policy_freq == 0:
             for i, actor in enumerate(self.actors):
+                obs, _, _, prev_full, _ = data[i]
                 critic = self.critics[i]
                 with torch.no_grad():
                     mem = critic.features(obs, prev_full)[0]

@@ -48,10 +48,14 @@ class Config:
     """env copies stepped together per rollout"""
     warmup_episodes: int = 100
     """uniform random actions for the first this many episodes"""
-    batch_episodes: int = 16
-    """per-user episodes per update"""
-    updates_per_episode: float = 1.0
-    """learner updates per collected env episode (the released code: N per episode)"""
+    batch_episodes: int = 50
+    """per-user episodes per batch (the released code: 50; the brief's CPU plan: 16)"""
+    updates_per_episode: float | None = None
+    """learner updates per collected env episode; None = n_users, as the released code (N ``train()`` calls
+    per 100-slot episode, ``main_tb_pair.py``)"""
+    separate_batches: bool = True
+    """two actors (SD3, RSD4): each (critic, actor) pair samples its own batch, as the released code's
+    ``train()``; False: both pairs share one batch"""
     buffer_episodes: int = 10_000
     """replay capacity in per-user episodes"""
     hidden: int = 32
@@ -116,6 +120,11 @@ class Config:
     seed: int = 0
     """seed of the run's random streams"""
 
+    @property
+    def update_rate(self) -> float:
+        """Learner updates per collected env episode (``updates_per_episode``, or N when None)."""
+        return float(self.n_users if self.updates_per_episode is None else self.updates_per_episode)
+
     def __post_init__(self) -> None:
         check_choice("method", self.method, METHODS)
         check_int_at_least("n_users", self.n_users, 1)
@@ -139,7 +148,8 @@ class Config:
         check_int_at_least("n_envs", self.n_envs, 1)
         check_int_at_least("warmup_episodes", self.warmup_episodes, 0)
         check_int_at_least("batch_episodes", self.batch_episodes, 1)
-        check_non_negative("updates_per_episode", self.updates_per_episode)
+        if self.updates_per_episode is not None:
+            check_non_negative("updates_per_episode", self.updates_per_episode)
         check_int_at_least("buffer_episodes", self.buffer_episodes, self.batch_episodes)
         check_int_at_least("hidden", self.hidden, 1)
         for name in ("lr_actor", "lr_critic", "reward_scale", "obs_scale", "policy_noise", "dual_lr"):

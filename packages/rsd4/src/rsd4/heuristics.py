@@ -63,3 +63,41 @@ def calibrate(
         else:
             hi = mid
     return lo
+
+
+def channel_policy(energy: float, threshold: int, lag: int = 0):
+    """A heuristic that *sees* the channel (the headroom arm of C1): spend ``energy`` on every queued packet of
+    a user whose channel index is <= ``threshold`` (0 = best), nothing otherwise.
+
+    ``lag=0`` reads the channel of the slot being transmitted (what full observation gives); ``lag=1`` reads
+    the previous slot's channel. For a Markov channel the previous channel is all that any history can say
+    about the next one, so ``lag=1`` bounds the channel information a recurrent agent can extract from
+    (o, a) history with the channel hidden; it spends as a constant policy in the first slot.
+    """
+    if lag not in (0, 1):
+        raise ValueError(f"lag must be 0 or 1, got {lag!r}")
+
+    def policy(obs, prev, state, core: SchedulerCore):
+        if core.n_nodes != 1:
+            raise ValueError("the channel heuristic is defined for single-hop systems only")
+        seen = core.channels if lag == 0 else state
+        on = np.ones(core.channels.shape) if seen is None else (seen <= threshold).astype(float)
+        e = energy * on[..., None] * np.ones(prev.shape)
+        return 2.0 * e - 1.0, core.channels.copy()
+
+    return policy
+
+
+def best_channel_policy(core: SchedulerCore, e0: float, episode_len: int, seed: int, lag: int):
+    """``channel_policy`` with its threshold chosen (and its energy calibrated to E_0) on the calibration
+    episodes: returns (policy, threshold, energy)."""
+    best = None
+    for threshold in range(core.n_channels):
+        make = lambda e, th=threshold: channel_policy(e, th, lag)  # noqa: E731
+        knob = calibrate(make, core, e0, episode_len, seed)
+        seq = run_episodes(core, make(knob), 10, episode_len, np.random.default_rng(seed), True)
+        thr = float((core.row_weights[None, :, None] * seq["delivered"]).sum((1, 2)).mean())
+        if best is None or thr > best[0]:
+            best = (thr, threshold, knob)
+    _, threshold, knob = best
+    return channel_policy(knob, threshold, lag), threshold, knob

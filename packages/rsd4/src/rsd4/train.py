@@ -240,11 +240,14 @@ def train(cfg: Config, *, resume: bool = False, stop_after_episodes: int | None 
         seq = run_episodes(core, policy, copies, cfg.episode_len, env_rng, cfg.observe_channel)
         buffer.add(seq, cfg.obs_scale)
         before, episode = episode, episode + copies
-        update_credit += cfg.updates_per_episode * copies
+        update_credit += cfg.update_rate * copies
         if episode > cfg.warmup_episodes or cfg.warmup_episodes == 0:
             while update_credit >= 1:
                 batch = buffer.sample(batch_rng, cfg.batch_episodes, weights, lam, cfg.reward_scale)
-                agent.update(batch, update_gen)
+                batch2 = None
+                if cfg.separate_batches and agent.spec.double_actor:
+                    batch2 = buffer.sample(batch_rng, cfg.batch_episodes, weights, lam, cfg.reward_scale)
+                agent.update(batch, update_gen, batch2)
                 update_credit -= 1
         else:
             update_credit = 0.0
