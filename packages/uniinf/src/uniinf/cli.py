@@ -9,7 +9,7 @@ from paperkit import make_run_dir, set_threads
 from paperkit.cli import Flat, reproduce_command, run_cli  # run_cli is not re-exported by paperkit/__init__
 
 from uniinf.config import RunConfig
-from uniinf.experiments import EXPERIMENTS, study, write_batch
+from uniinf.experiments import EXPERIMENTS, study, tables, write_batch
 from uniinf.train import evaluate, train
 
 
@@ -72,6 +72,12 @@ def batch_command(
     reproduce_command(chosen)(preset=preset, seeds=seeds, out=out)
 
 
+def tables_command(root: Path) -> None:
+    """The README's tables (median [q25, q75] over seeds) from the records under ``root``, e.g.
+    packages/uniinf/evidence/quick-30seeds."""
+    print(tables(root))
+
+
 def main() -> None:
     run_cli(
         {
@@ -79,6 +85,7 @@ def main() -> None:
             "evaluate": evaluate_command,
             "reproduce": reproduce_command(EXPERIMENTS),
             "batch": batch_command,
+            "tables": tables_command,
             "study": study_command,
         },
         prog="uniinf",

@@ -623,3 +623,81 @@ def _claims() -> list[Claim]:
 
 
 CLAIMS: list[Claim] = _claims()
+
+
+# --------------------------------------------------------------------------------------------------------
+# README tables rebuilt from shipped records (evidence/<folder>), not from a fresh run.
+# --------------------------------------------------------------------------------------------------------
+
+SWEEPS = {  # stepped metrics shown as (metric prefix, column label of a step)
+    "e5_gap_scaling": (
+        ("late_regret", "D"),
+        ("final_regret", "D"),
+        ("S", "D"),
+        ("late_best_share", "D"),
+    ),
+    "e6_lower_bound": (("regret", "T"), ("regret_fraction", "T"), ("S", "T")),
+}
+SCALARS = {
+    "e1_stochastic": ("gap_slope", "lnT_slope"),
+    "e4_minimax": tuple(f"slope/p{p}" for p in TAILS) + tuple(f"scale_slope/p{p}" for p in TAILS),
+    "e5_gap_scaling": tuple(f"{k}/p{p}" for p in GAP_TAILS for k in ("late_slope", "final_slope", "S_slope")),
+}
+
+
+def tables(root: Path) -> str:
+    """Median [q25, q75] over seeds, per experiment and method, from the records under ``root`` (a folder
+    holding ``uniinf/<experiment>/<method>/seed<k>/records.jsonl``)."""
+    from paperkit.records import folder_records
+
+    records = folder_records(root)
+    lines: list[str] = []
+    for exp in EXPERIMENTS:
+        mine = [r for r in records if r.experiment == exp.name]
+        if not mine:
+            continue
+        n = len({r.seed for r in mine})
+        lines += [f"#### {exp.name} ({n} seeds; median [q25, q75])", ""]
+        rows = [g for g in GRIDS[exp.name]("quick").names] if exp.name not in SWEEPS else []
+        finals: dict[str, dict[str, list[float]]] = {}
+        stepped: dict[tuple[str, str], dict[int, list[float]]] = {}
+        for r in mine:
+            if r.step is None:
+                finals.setdefault(r.metric, {}).setdefault(r.method, []).append(r.value)
+            elif r.metric != "regret":
+                stepped.setdefault((r.metric, r.method), {}).setdefault(r.step, []).append(r.value)
+        if rows:
+            lines += ["| method | " + " | ".join(rows) + " |", "|---" * (len(rows) + 1) + "|"]
+            for m in exp.methods:
+                cells = [
+                    _fmt(quartiles(np.array(finals.get(f"regret/{g}", {}).get(m, [np.nan])))) for g in rows
+                ]
+                lines.append(f"| {m} | " + " | ".join(cells) + " |")
+            lines.append("")
+        sweep = SWEEPS.get(exp.name, ())
+        tags = sorted({k[0].split("/", 1)[1] for k in stepped if "/" in k[0]})
+        for tag in tags if sweep else ():
+            label = sweep[0][1]
+            steps = sorted({s for (metric, _), v in stepped.items() if metric.endswith("/" + tag) for s in v})
+            head = [f"{label}={s / GAP_STEP:g}" if label == "D" else f"{label}={s}" for s in steps]
+            lines += [
+                f"{tag}:",
+                "",
+                "| metric (method) | " + " | ".join(head) + " |",
+                "|---" * (len(head) + 1) + "|",
+            ]
+            for prefix, _ in sweep:
+                for m in exp.methods:
+                    by_step = stepped.get((f"{prefix}/{tag}", m))
+                    if by_step:
+                        cells = [_fmt(quartiles(np.array(by_step.get(st, [np.nan])))) for st in steps]
+                        lines.append(f"| {prefix} ({m}) | " + " | ".join(cells) + " |")
+            lines.append("")
+        scalars = [k for k in SCALARS.get(exp.name, ()) if k in finals]
+        if scalars:
+            lines += ["| method | " + " | ".join(scalars) + " |", "|---" * (len(scalars) + 1) + "|"]
+            for m in exp.methods:
+                cells = [_fmt(quartiles(np.array(finals[k].get(m, [np.nan])))) for k in scalars]
+                lines.append(f"| {m} | " + " | ".join(cells) + " |")
+            lines.append("")
+    return "\n".join(lines)
