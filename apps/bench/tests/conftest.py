@@ -4,9 +4,15 @@ finds it exactly as it finds real packages: through the `paperkit.experiments` e
 from __future__ import annotations
 
 import importlib
+import shutil
 import textwrap
 
 import pytest
+from paperkit import discover
+from paperkit.evidence import ship
+
+from bench.grid import build_grid, write_manifest
+from bench.runner import run_cells
 
 TOY_MODULE = """
 from paperkit import Claim, Experiment, ResultRecord
@@ -63,3 +69,17 @@ def toy_package(toy_site, monkeypatch):
     monkeypatch.setenv("PYTHONPATH", str(site))
     importlib.invalidate_caches()
     return site
+
+
+@pytest.fixture
+def toy_evidence(toy_package, tmp_path):
+    """Three seeds of the toy experiment, shipped as the package's `quick` evidence."""
+    exp = discover()["toybench"][0]
+    run = tmp_path / "evidence-run"
+    write_manifest(run, [exp], preset="quick")
+    cells = [c for c in build_grid([exp], preset="quick", seeds=3, root=run) if c.method != "crash"]
+    run_cells(cells, workers=2, log=lambda s: None)
+    evidence = toy_package / "evidence"
+    ship(run, evidence / "quick", preset="quick", command="toy run")
+    yield evidence
+    shutil.rmtree(evidence)

@@ -4,29 +4,9 @@ README blocks that must equal it."""
 import json
 
 import pytest
-from paperkit import discover
-from paperkit.evidence import ship
 
 from bench.cli import run_command
-from bench.grid import build_grid, write_manifest
-from bench.runner import run_cells
 from bench.scoreboard import BEGIN, END, collect, scoreboard_command, sync_readmes
-
-
-@pytest.fixture
-def toy_evidence(toy_package, tmp_path):
-    """Three seeds of the toy experiment, shipped as the package's `quick` evidence."""
-    exp = discover()["toybench"][0]
-    run = tmp_path / "run"
-    write_manifest(run, [exp], preset="quick")
-    cells = [c for c in build_grid([exp], preset="quick", seeds=3, root=run) if c.method != "crash"]
-    run_cells(cells, workers=2, log=lambda s: None)
-    evidence = toy_package / "evidence"
-    ship(run, evidence / "quick", preset="quick", command="toy run")
-    yield evidence
-    import shutil
-
-    shutil.rmtree(evidence)
 
 
 def test_verdicts_from_shipped_evidence(toy_evidence):
@@ -80,18 +60,23 @@ def test_readme_blocks_are_checked_and_written(toy_evidence, tmp_path, monkeypat
     readme.write_text(f"# toy\n\n## Claims\n\n{BEGIN}\nstale\n{END}\n\nmore text\n")
     root_readme = tmp_path / "README.md"
     root_readme.write_text(f"# all\n{BEGIN}\n{END}\n")
-    problems, _ = sync_readmes(None, root_readme=root_readme, write=False)
+    problems, _ = sync_readmes(["toybench"], root_readme=root_readme, write=False)
     assert len(problems) == 2 and "differs from the evidence" in problems[0]
-    problems, _ = sync_readmes(None, root_readme=root_readme, write=True)
+    problems, _ = sync_readmes(["toybench"], root_readme=root_readme, write=True)
     assert problems == []
     text = readme.read_text()
     assert "| beats-bad | good beats bad | bad − good > 0 | **reproduced** | 200 [" in text
     assert text.endswith("more text\n") and "stale" not in text
     assert "| toybench | beats-bad |" in root_readme.read_text()
-    assert sync_readmes(None, root_readme=root_readme, write=False)[0] == []
-    readme.write_text("# toy without a block\n")
-    problems, _ = sync_readmes(None, root_readme=None, write=False)
+    assert sync_readmes(["toybench"], root_readme=root_readme, write=False)[0] == []
+    readme.write_text("# toy without a block\n\n## What the paper claims\n\nA claim.\n\n## Install\n")
+    problems, _ = sync_readmes(["toybench"], root_readme=None, write=False)
     assert problems and "no scoreboard block" in problems[0]
+    assert (
+        sync_readmes(["toybench"], root_readme=None, write=True)[0] == []
+    )  # a package README gets a block inserted
+    text = readme.read_text()
+    assert text.index("A claim.") < text.index(BEGIN) < text.index("## Install")
 
 
 def test_unknown_package_is_named(toy_package):

@@ -53,6 +53,7 @@ class Experiment:
     log_log: bool = False  # plot curves on log-log axes (regret vs T)
     flops_metric: str | None = None  # relative training FLOPs, for the sparse frontier
     claim: str = ""  # the paper's qualitative claim this experiment checks
+    x_label: str = "step"  # what a curve record's step counts: "env steps", "episodes", "trajectories", ...
 
     def __post_init__(self) -> None:
         if self.proposed not in self.methods:

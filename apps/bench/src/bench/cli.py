@@ -10,9 +10,9 @@ from paperkit import PRESETS, Experiment, discover
 from paperkit.cli import run_cli
 
 from bench.grid import build_grid, write_manifest
-from bench.report import build_report
+from bench.report import SMOKE_NOTE, build_report
 from bench.runner import run_cells, write_run_log
-from bench.scoreboard import scoreboard_command
+from bench.scoreboard import collect, scoreboard_command, to_text
 from bench.suites import SUITES, resolve_targets
 
 DEFAULT_ROOT = Path("runs/bench")
@@ -87,6 +87,8 @@ def run_command(
         f"process start + imports {100 * o['process_overhead']:.1f}%, scheduling {100 * o['scheduling_overhead']:.1f}% "
         "of it"
     )
+    if preset == "smoke":
+        print(SMOKE_NOTE)
     print(f"results in {root}; next: bench report {root}")
 
 
@@ -108,7 +110,15 @@ def report_command(run_dir: Path | None = None, /, reps: int = 1000, workers: in
             raise ValueError(f"no run folder under {DEFAULT_ROOT}; run `bench run` first or pass RUN_DIR")
         run_dir = candidates[-1].parent
     summary = build_report(run_dir, reps=reps, workers=workers)
-    print(f"wrote {run_dir / 'report.md'} ({len(summary['experiments'])} experiments)")
+    print(f"wrote {run_dir / 'report.md'} and report.html ({len(summary['experiments'])} experiments)")
+    if summary.get("preset") == "smoke":
+        print(SMOKE_NOTE)
+    # The main job ends with what a newcomer came for: which papers' claims hold, from the shipped evidence.
+    results, warn = collect()
+    for w in warn:
+        print(f"warning: {w}", file=sys.stderr)
+    print("\nScoreboard of the shipped evidence (bench scoreboard; --markdown / --json for tables):")
+    print(to_text(results))
 
 
 def main() -> None:

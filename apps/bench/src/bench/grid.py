@@ -16,7 +16,7 @@ MANIFEST_SCHEMA = 1
 # What the report needs to know of each experiment, so it renders without the packages installed.
 EXPERIMENT_FIELDS = (
     "package", "name", "description", "methods", "proposed", "metric", "higher_is_better",
-    "curve_metric", "log_log", "flops_metric", "claim",
+    "curve_metric", "log_log", "flops_metric", "claim", "x_label",
 )  # fmt: skip
 
 

@@ -11,11 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from paperkit import ResultRecord, atomic_write_json, atomic_write_text, final_values
+from paperkit import Experiment, ResultRecord, atomic_write_json, atomic_write_text, final_values
+from paperkit.claims import ClaimResult
 from paperkit.records import folder_records
 
 from bench.aggregate import interval_estimates, probability_of_improvement
-from bench.grid import read_manifest
+from bench.grid import experiment_meta, read_manifest
+from bench.html import markdown_to_html
+from bench.scoreboard import collect, describe_test, to_markdown
 
 
 def load_run(
@@ -35,6 +38,10 @@ def load_run(
             {"cell": "/".join(rel), "error": (err.get("log_tail") or [silent])[-1]}
         )
     return manifest, records, failures
+
+
+MIN_SEEDS_FOR_P = 5  # below it the report prints no P(paper better), as the scoreboard gives no verdict
+SMOKE_NOTE = "smoke: pipeline check, no verdicts (runs too short and too few seeds to mean anything)"
 
 
 def _fmt(x: float) -> str:
@@ -91,7 +98,7 @@ def plot_curves(meta: dict[str, Any], records: list[ResultRecord], path: Path) -
     if meta.get("log_log"):
         ax.set_xscale("log")
         ax.set_yscale("symlog", linthresh=1.0)
-    ax.set_xlabel("step")
+    ax.set_xlabel(meta.get("x_label") or "step")
     ax.set_ylabel(metric)
     ax.set_title(f"{meta['package']}/{meta['name']}", fontsize=10)
     ax.legend(fontsize=7)
@@ -115,6 +122,7 @@ def relative_performance(
 
 
 def plot_frontier(points: list[dict[str, Any]], path: Path) -> bool:
+    """One panel per (package, experiment): each method once, labelled, against dense at (1, 1)."""
     if not points:
         return False
     import matplotlib
@@ -122,23 +130,30 @@ def plot_frontier(points: list[dict[str, Any]], path: Path) -> bool:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(5.5, 4))
-    for pkg in sorted({p["package"] for p in points}):
-        pts = [p for p in points if p["package"] == pkg]
-        ax.scatter([p["flops"] for p in pts], [p["relative"] for p in pts], label=pkg)
+    panels = sorted({(p["package"], p["experiment"]) for p in points})
+    cols = min(3, len(panels))
+    rows = -(-len(panels) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.4 * rows), squeeze=False)
+    for ax, (pkg, exp) in zip(axes.flat, panels):
+        pts = sorted(
+            (p for p in points if (p["package"], p["experiment"]) == (pkg, exp)), key=lambda p: p["flops"]
+        )
+        ax.scatter([p["flops"] for p in pts], [p["relative"] for p in pts], s=18)
         for p in pts:
             ax.annotate(
                 p["method"],
                 (p["flops"], p["relative"]),
-                fontsize=6,
-                xytext=(3, 3),
+                fontsize=7,
+                xytext=(4, 2),
                 textcoords="offset points",
             )
-    ax.set_xscale("log")
-    ax.axhline(1.0, color="grey", linewidth=0.8, linestyle="--")
-    ax.set_xlabel("training FLOPs relative to dense (counted from masks)")
-    ax.set_ylabel("performance relative to dense")
-    ax.legend(fontsize=7)
+        ax.set_xscale("log")
+        ax.axhline(1.0, color="grey", linewidth=0.8, linestyle="--")
+        ax.set_title(f"{pkg}/{exp}", fontsize=9)
+        ax.set_xlabel("train FLOPs / dense", fontsize=8)
+        ax.set_ylabel("score / dense", fontsize=8)
+    for ax in list(axes.flat)[len(panels) :]:
+        ax.axis("off")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -187,6 +202,8 @@ def build_report(root: Path, *, reps: int = 2000, workers: int = 1) -> dict[str,
             best = max(baselines, key=lambda m: sign * stats[m]["iqm"]) if baselines else None
             p, b = stats.get(meta["proposed"]), stats.get(best) if best else None
             pi = poi.get(best) if best else None
+            if p is None or p["n"] < MIN_SEEDS_FOR_P:  # a probability from 1-4 seeds says nothing
+                pi = None
             headline.append(
                 f"| {key} | {meta['metric']} ({arrow}) | {meta['proposed']}: {_iqm_cell(p)} | "
                 f"{best or '–'}: {_iqm_cell(b)} | {_poi_cell(pi)} | {int(p['n']) if p else 0} |"
@@ -198,7 +215,7 @@ def build_report(root: Path, *, reps: int = 2000, workers: int = 1) -> dict[str,
                     continue
                 s = stats[m]
                 tag = " (paper)" if m == meta["proposed"] else ""
-                pm = poi.get(m)
+                pm = poi.get(m) if s["n"] >= MIN_SEEDS_FOR_P else None
                 detail.append(
                     f"| {m}{tag} | {int(s['n'])} | {_iqm_cell(s)} | {_fmt(s['mean'])} [{_fmt(s['mean_lo'])}, {_fmt(s['mean_hi'])}] "
                     f"| {_fmt(s['median'])} | {_fmt(pm['p']) if pm else ''} |"
@@ -220,13 +237,18 @@ def build_report(root: Path, *, reps: int = 2000, workers: int = 1) -> dict[str,
         if failures.get(key):
             detail += ["Failed cells:", ""] + [f"- `{f['cell']}`: {f['error']}" for f in failures[key]] + [""]
         summary["experiments"][key] = entry
+    if manifest.get("preset") == "smoke":
+        lines += [f"**{SMOKE_NOTE}.** Whether each paper's claims hold is the scoreboard's job, below.", ""]
+    claim_evidence: dict[str, tuple[list[ResultRecord], Experiment]] = {}
+    claim_results, warn = collect(evidence=claim_evidence)
+    lines += scoreboard_sections(claim_results, warn, root)
     lines += [*headline, ""]
     if plot_frontier(frontier, plots / "sparse_frontier.png"):
         lines += ["## Sparse training: FLOPs vs performance", "", "![frontier](plots/sparse_frontier.png)", "",
-                  "| package | method | train FLOPs (rel. dense) | performance (rel. dense) |", "|---|---|---|---|"]  # fmt: skip
+                  "| package | experiment | method | train FLOPs (rel. dense) | median score (rel. dense) |", "|---|---|---|---|---|"]  # fmt: skip
         lines += [
-            f"| {p['package']} | {p['method']} | {_fmt(p['flops'])} | {_fmt(p['relative'])} |"
-            for p in frontier
+            f"| {p['package']} | {p['experiment']} | {p['method']} | {_fmt(p['flops'])} | {_fmt(p['relative'])} |"
+            for p in sorted(frontier, key=lambda p: (p["package"], p["experiment"], p["flops"]))
         ]
         lines.append("")
         summary["sparse_frontier"] = frontier
@@ -242,6 +264,125 @@ def build_report(root: Path, *, reps: int = 2000, workers: int = 1) -> dict[str,
                 f"{r['cells_own_seconds']:.1f} | {_fmt(100 * r['process_overhead'])}% | {_fmt(100 * r['scheduling_overhead'])}% |"
             )
         summary["runs"] = rows
+    lines += rliable_figures(estimates, dict(experiments), plots)
+    lines += claim_sections(claim_results, claim_evidence, plots)
     atomic_write_text(root / "report.md", "\n".join(lines) + "\n")
+    atomic_write_text(
+        root / "report.html", markdown_to_html("\n".join(lines), base=root, title=f"Bench report: {root}")
+    )
     atomic_write_json(root / "summary.json", summary)
     return summary
+
+
+def scoreboard_sections(results: list[ClaimResult], warn: list[str], root: Path) -> list[str]:
+    """The scoreboard of the shipped evidence first; then the claims judged on this run's own records."""
+    lines = ["## Scoreboard: which claims hold (shipped evidence)", ""]
+    if not results:
+        lines += ["No installed package declares claims.", ""]
+    else:
+        counts: dict[str, int] = defaultdict(int)
+        for r in results:
+            counts[r.verdict] += 1
+        lines += [
+            f"{len(results)} claims of {len({r.claim.package for r in results})} packages, judged on the records "
+            "each package ships in `packages/<name>/evidence/` (`bench scoreboard`): "
+            + ", ".join(f"{n} {v}" for v, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+            + ".",
+            "",
+            to_markdown(results),
+            "",
+        ]
+    lines += [f"Warning: {w}" for w in warn]
+    own, _ = collect(run_dir=root)
+    if own:
+        lines += ["## The same claims on this run's records", "", to_markdown(own), ""]
+    return lines
+
+
+def claim_sections(
+    results: list[ClaimResult], evidence: dict[str, tuple[list[ResultRecord], Experiment]], plots: Path
+) -> list[str]:
+    """One section per claim of the shipped evidence: verdict, per-seed values, the experiment's curves."""
+    lines = ["## Claims one by one (shipped evidence)", ""]
+    drawn: dict[tuple[str, str], str | None] = {}
+    for r in results:
+        c = r.claim
+        records, exp = evidence.get(c.id, ([], None))
+        lines += [f"### {c.id}: {r.verdict}", "", c.statement, "",
+                  f"Test `{describe_test(r)}` on `{c.metric}` ({c.experiment}, evidence `{r.preset}`); effect "
+                  f"{'—' if r.effect is None else _fmt(r.effect)}"
+                  + ("" if r.ci_low is None else f" [{_fmt(r.ci_low)}, {_fmt(r.ci_high or 0)}]")
+                  + f", {r.seeds} seeds (minimum {c.min_seeds}). Command: `{c.command}`.", ""]  # fmt: skip
+        if r.note:
+            lines += [f"Note: {r.note}.", ""]
+        if not records or exp is None:
+            continue
+        arms = list(c.slope_x or [a for a in (c.method, c.baseline) if a])
+        finals = final_values([x for x in records if x.experiment == c.experiment], c.metric or exp.metric)
+        seeds = sorted({s for a in arms for s in finals.get(a, {})})
+        if seeds and arms:
+            lines += ["| seed | " + " | ".join(arms) + " |", "|---|" + "---|" * len(arms)]
+            for seed in seeds:
+                vals = [finals.get(a, {}).get(seed) for a in arms]
+                lines.append(f"| {seed} | " + " | ".join("–" if v is None else _fmt(v) for v in vals) + " |")
+            lines.append("")
+        key = (c.package, f"{c.evidence}__{c.experiment}")
+        if key not in drawn:
+            png = plots / f"claim__{c.package}__{c.evidence}__{c.experiment}.png"
+            recs = [x for x in records if x.experiment == c.experiment]
+            drawn[key] = png.name if plot_curves(experiment_meta(exp), recs, png) else None
+        if drawn[key]:
+            lines += [f"![{c.experiment} curves](plots/{drawn[key]})", ""]
+    return lines
+
+
+def rliable_figures(
+    estimates: dict[str, tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]],
+    metas: dict[str, dict[str, Any]],
+    plots: Path,
+) -> list[str]:
+    """rliable's standard figures for this run: IQM with 95% intervals per method, and the probability that
+    the paper's method improves on each baseline. (No performance profiles: scores are not normalised across
+    experiments.)"""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from rliable import plot_utils
+
+    lines = ["## rliable figures", "",
+             "IQM with stratified-bootstrap 95% intervals per method, and P(paper's method better than each "
+             f"baseline) where both have at least {MIN_SEEDS_FOR_P} seeds. Performance profiles are left out: the "
+             "experiments' scores are not normalised to a common scale.", ""]  # fmt: skip
+    for key, (stats, poi) in sorted(estimates.items()):
+        if len(stats) < 2:
+            continue
+        meta = metas[key]
+        algos = [m for m in meta["methods"] if m in stats]
+        point = {m: np.array([stats[m]["iqm"]]) for m in algos}
+        interval = {m: np.array([[stats[m]["iqm_lo"]], [stats[m]["iqm_hi"]]]) for m in algos}
+        fig, _ = plot_utils.plot_interval_estimates(
+            point,
+            interval,
+            metric_names=["IQM"],
+            algorithms=algos,
+            xlabel=meta["metric"],
+            subfigure_width=4.0,
+        )
+        png = plots / f"iqm__{key.replace('/', '__')}.png"
+        fig.savefig(png, dpi=100, bbox_inches="tight")
+        plt.close(fig)
+        lines += [f"![{key} IQM](plots/{png.name})", ""]
+        n_ok = stats.get(meta["proposed"], {}).get("n", 0) >= MIN_SEEDS_FOR_P
+        pairs = {b: v for b, v in poi.items() if n_ok and stats.get(b, {}).get("n", 0) >= MIN_SEEDS_FOR_P}
+        if pairs:
+            probs = {f"{meta['proposed']},{b}": v["p"] for b, v in pairs.items()}
+            ints = {f"{meta['proposed']},{b}": np.array([v["lo"], v["hi"]]) for b, v in pairs.items()}
+            ax = plot_utils.plot_probability_of_improvement(
+                probs, ints, figsize=(4.5, 0.5 + 0.4 * len(probs))
+            )
+            png = plots / f"poi__{key.replace('/', '__')}.png"
+            ax.figure.savefig(png, dpi=100, bbox_inches="tight")
+            plt.close(ax.figure)
+            lines += [f"![{key} P(improvement)](plots/{png.name})", ""]
+    return lines

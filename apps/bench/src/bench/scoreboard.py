@@ -13,9 +13,8 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from paperkit import Experiment, check_claims, discover, evaluate_claim
+from paperkit import Experiment, ResultRecord, check_claims, discover, evaluate_claim
 from paperkit.claims import NOT_RUN, ClaimResult, apply_requirements, format_effect
 from paperkit.evidence import discover_claims, load_folder
 
@@ -24,8 +23,13 @@ END = "<!-- scoreboard:end -->"
 
 
 def _collect(
-    packages: Sequence[str] | None, run_dir: Path | None, warn: list[str]
+    packages: Sequence[str] | None,
+    run_dir: Path | None,
+    warn: list[str],
+    evidence: dict[str, tuple[list[ResultRecord], Experiment]] | None = None,
 ) -> tuple[list[ClaimResult], dict[str, Path | None]]:
+    """Verdicts and each package's evidence root; ``evidence`` (if given) receives claim id -> (the records
+    it was judged on, its experiment)."""
     errors: dict[str, str] = {}
     declared = discover_claims(errors=errors)
     experiments = discover(errors=errors)
@@ -33,7 +37,7 @@ def _collect(
     unknown = sorted(set(packages or ()) - set(declared) - set(errors))
     if unknown:
         raise ValueError(f"unknown package(s) {unknown}; installed: {sorted(declared)}")
-    run_records: dict[str, list[Any]] = {}
+    run_records: dict[str, list[ResultRecord]] = {}
     run_preset = ""
     if run_dir is not None:
         if not Path(run_dir).is_dir():
@@ -56,7 +60,7 @@ def _collect(
             warn.append(f"package {package}: bad claim declaration, left out: {e}")
             continue
         roots[package] = evidence_root
-        cache: dict[str, tuple[list[Any], str]] = {}
+        cache: dict[str, tuple[list[ResultRecord], str]] = {}
         for claim in claims:
             exp = exps[claim.experiment]
             if run_dir is not None:
@@ -80,15 +84,20 @@ def _collect(
                 records, preset = cache[claim.evidence]
                 preset = claim.evidence if preset == claim.evidence else f"{claim.evidence} ({preset})"
             results.append(evaluate_claim(claim, records, experiment=exp, preset=preset))
+            if evidence is not None:
+                evidence[claim.id] = (records, exp)
     return apply_requirements(results), roots
 
 
 def collect(
-    packages: Sequence[str] | None = None, run_dir: Path | None = None
+    packages: Sequence[str] | None = None,
+    run_dir: Path | None = None,
+    evidence: dict[str, tuple[list[ResultRecord], Experiment]] | None = None,
 ) -> tuple[list[ClaimResult], list[str]]:
-    """Verdicts of the installed packages' claims (from shipped evidence, or from ``run_dir``), and warnings."""
+    """Verdicts of the installed packages' claims (from shipped evidence, or from ``run_dir``), and warnings.
+    ``evidence``, if given, receives claim id -> (the records it was judged on, its experiment)."""
     warn: list[str] = []
-    results, _ = _collect(packages, run_dir, warn)
+    results, _ = _collect(packages, run_dir, warn, evidence)
     return results, warn
 
 
@@ -168,8 +177,23 @@ def _block(table: str) -> str:
     return f"{BEGIN}\n{table}\n{END}"
 
 
-def _replace_block(text: str, table: str, path: Path) -> str:
+def _insert_block(text: str, table: str) -> str:
+    """A new block at the end of the "What the paper claims" section (or at the end of the file)."""
+    lines = text.splitlines(keepends=True)
+    start = next((i for i, ln in enumerate(lines) if ln.lower().startswith("## what the paper claims")), None)
+    if start is None:
+        return text.rstrip("\n") + "\n\n## Scoreboard\n\n" + _block(table) + "\n"
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    intro = (
+        "Verdicts from the shipped evidence (`bench scoreboard --package NAME`; evidence in `evidence/`):\n\n"
+    )
+    return "".join(lines[:end]).rstrip("\n") + "\n\n" + intro + _block(table) + "\n\n" + "".join(lines[end:])
+
+
+def _replace_block(text: str, table: str, path: Path, *, insert: bool = False) -> str:
     if BEGIN.split(" (")[0] not in text or END not in text:
+        if insert:
+            return _insert_block(text, table)
         raise ValueError(f"{path} has no scoreboard block ({BEGIN.split(' (')[0]} ... {END})")
     start = text.index(BEGIN.split(" (")[0])
     end = text.index(END, start) + len(END)
@@ -204,7 +228,7 @@ def sync_readmes(
             continue
         text = path.read_text()
         try:
-            new = _replace_block(text, table, path)
+            new = _replace_block(text, table, path, insert=write and path != root_readme)
         except ValueError as e:
             problems.append(str(e))
             continue
