@@ -270,8 +270,7 @@ def scoreboard_command(
             raise ValueError("--check-readmes/--write-readmes read the shipped evidence; drop RUN_DIR")
         root_readme = None if package else Path("README.md")
         problems, warn = sync_readmes(package or None, root_readme=root_readme, write=write_readmes)
-        for w in warn:
-            print(f"warning: {w}", file=sys.stderr)
+        problems = warn + problems  # a package that cannot be loaded or declares a bad claim fails the check
         for p in problems:
             print(p, file=sys.stderr)
         if problems:
