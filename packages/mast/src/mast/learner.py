@@ -19,7 +19,7 @@ from mast.config import Config
 from mast.flops import FlopCount, count_flops
 from mast.networks import QMixer, RNNAgents, ValueDecomposition, VDNMixer
 from mast.returns import lambda_returns
-from mast.soft_mellowmax import masked_max, soft_mellowmax
+from mast.soft_mellowmax import masked_max, masked_mean, soft_mellowmax
 from mast.sparse import SparseTopology, cosine_drop_fraction
 
 
@@ -47,9 +47,33 @@ def next_agent_values(
     raise ValueError(f"bootstrap must be double_q, max or soft_mellowmax, got {bootstrap!r}")
 
 
+class NonFiniteError(FloatingPointError):
+    """Training produced a non-finite loss or gradient; raised before the weights are touched."""
+
+
+def masked_mean_steps(x: torch.Tensor, filled: torch.Tensor) -> torch.Tensor:
+    """Mean of ``x`` over the filled steps (padded steps selected out with ``torch.where``, not × 0)."""
+    keep = filled > 0
+    return torch.where(keep, x, torch.zeros_like(x)).sum() / keep.sum().clamp(min=1)
+
+
 def masked_td_loss(q_tot: torch.Tensor, targets: torch.Tensor, filled: torch.Tensor) -> torch.Tensor:
-    """Σ_t m_t (Q_tot − y_t)² / Σ_t m_t over the filled steps of the batch."""
-    return ((q_tot - targets.detach()) ** 2 * filled).sum() / filled.sum().clamp(min=1.0)
+    """Σ_t m_t (Q_tot − y_t)² / Σ_t m_t over the filled steps of the batch.
+
+    The error is selected *before* squaring, so a non-finite target at a padded step gives neither a
+    non-finite loss nor a non-finite gradient (the gradient of ``where`` is 0 there, not 0 · NaN)."""
+    keep = filled > 0
+    err = torch.where(keep, q_tot - targets.detach(), torch.zeros_like(q_tot))
+    return (err**2).sum() / keep.sum().clamp(min=1)
+
+
+def check_finite(value: torch.Tensor, quantity: str, where: str) -> None:
+    """Raise :class:`NonFiniteError` naming the quantity and the step if ``value`` is not finite."""
+    if not bool(torch.isfinite(value).all()):
+        raise NonFiniteError(
+            f"non-finite {quantity} ({float(value.detach().reshape(-1)[0])}) at {where}; training stopped "
+            "before this update was applied (the last checkpoint is unchanged)"
+        )
 
 
 @dataclass
@@ -145,12 +169,13 @@ class Learner:
             )
             v_next = self.target.mixer(v_agents, state[:, 1:])
             targets = lambda_returns(batch["reward"], batch["terminated"], filled, v_next, cfg.gamma, lam)
-            gap = (masked_max(tq, avail[:, 1:]) - (tq * avail[:, 1:]).sum(-1) / avail[:, 1:].sum(-1)).mean()
+            # per-agent (max − mean) of the target utilities, averaged over the filled steps
+            gaps = masked_max(tq, avail[:, 1:]) - masked_mean(tq, avail[:, 1:])  # [B, T, n]
+            gap = masked_mean_steps(gaps.mean(-1), filled)
         loss = masked_td_loss(q_tot, targets, filled)
-        n = filled.sum().clamp(min=1.0)
         stats = {
-            "q_tot_mean": float((q_tot.detach() * filled).sum() / n),
-            "target_mean": float((targets * filled).sum() / n),
+            "q_tot_mean": float(masked_mean_steps(q_tot.detach(), filled)),
+            "target_mean": float(masked_mean_steps(targets, filled)),
             "action_gap": float(gap),
         }
         return loss, stats
@@ -163,12 +188,24 @@ class Learner:
         return self.updates > 0 and self.updates % cfg.topology_interval_episodes == 0 and self.updates < end
 
     def train_step(
-        self, batch: dict[str, torch.Tensor], lam: float, *, total_updates: int, gen: torch.Generator
+        self,
+        batch: dict[str, torch.Tensor],
+        lam: float,
+        *,
+        total_updates: int,
+        gen: torch.Generator,
+        step: int | None = None,
     ) -> UpdateInfo:
+        """One update. A non-finite loss or gradient norm raises :class:`NonFiniteError` (naming the
+        update, env ``step`` and quantity) before any weight, mask or optimizer state changes."""
         cfg = self.cfg
+        where = f"update {self.updates}" + (f" (env step {step})" if step is not None else "")
         loss, stats = self.loss(batch, lam)
+        check_finite(loss, "TD loss", where)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
+        grads = [p.grad for p in self.net.parameters() if p.grad is not None]
+        check_finite(torch.linalg.vector_norm(torch.stack([g.norm() for g in grads])), "gradient norm", where)
         do_topology = self.topology_due(total_updates)
         if do_topology:
             assert self.topology is not None

@@ -17,8 +17,9 @@ def lambda_returns(
 
     ``next_values[:, t]`` is the bootstrap value V'_{t+1} of the state after step t. At the last filled
     step of an episode (time limit) the continuation is V'_{t+1} alone; at a terminal step it is 0.
-    Padded steps (``filled == 0``) return 0. λ = 0 gives one-step targets, λ = 1 Monte-Carlo plus the
-    final bootstrap.
+    Padded steps (``filled == 0``) return 0, selected with ``torch.where`` so that a non-finite
+    ``next_values`` there (e.g. the value of an empty action row) cannot leak (NaN · 0 = NaN).
+    λ = 0 gives one-step targets, λ = 1 Monte-Carlo plus the final bootstrap.
     """
     if not 0.0 <= lam <= 1.0:
         raise ValueError(f"lambda must be in [0, 1], got {lam!r}")
@@ -28,7 +29,8 @@ def lambda_returns(
     for t in range(T - 1, -1, -1):
         has_next = filled[:, t + 1] if t + 1 < T else torch.zeros_like(filled[:, t])
         cont = torch.where(has_next > 0, (1.0 - lam) * next_values[:, t] + lam * g_next, next_values[:, t])
-        g = (rewards[:, t] + gamma * (1.0 - terminated[:, t]) * cont) * filled[:, t]
+        g = rewards[:, t] + gamma * (1.0 - terminated[:, t]) * cont
+        g = torch.where(filled[:, t] > 0, g, torch.zeros_like(g))
         out[:, t] = g
         g_next = g
     return out

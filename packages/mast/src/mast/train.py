@@ -20,7 +20,7 @@ from paperkit import (
 )
 
 from mast.config import Config
-from mast.envs import ParallelEnvAdapter, make_env
+from mast.envs import EnvFactory, ParallelEnvAdapter, env_factory
 from mast.learner import Learner, to_tensors
 from mast.replay import DualReplay, episode_shapes
 from mast.returns import hybrid_lambda
@@ -56,9 +56,19 @@ class Result:
         )
 
 
-def make_adapter(cfg: Config) -> ParallelEnvAdapter:
-    env = make_env(cfg.env, n_agents=cfg.n_agents, max_cycles=cfg.max_cycles)()
-    return ParallelEnvAdapter(env, team_reward=cfg.team_reward, episode_limit=cfg.max_cycles)
+def make_adapter(
+    cfg: Config, env: EnvFactory | None = None, *, max_cycles: int | None = None
+) -> ParallelEnvAdapter:
+    """The learner's view of a fresh env: ``env`` (a factory) if given, else the one ``cfg.env`` names.
+
+    ``max_cycles`` (default ``cfg.max_cycles``) is the episode limit, also passed to a named env that
+    takes it (a factory's own episode length is its own business: the limit then only cuts it).
+    """
+    limit = cfg.max_cycles if max_cycles is None else max_cycles
+    factory = env_factory(
+        cfg.env if env is None else env, n_agents=cfg.n_agents, max_cycles=limit, kwargs=cfg.env_kwargs
+    )
+    return ParallelEnvAdapter(factory(), team_reward=cfg.team_reward, episode_limit=limit)
 
 
 def epsilon_at(cfg: Config, t_env: int) -> float:
@@ -133,19 +143,27 @@ def evaluate(
 
 
 @torch.no_grad()
-def value_bias(cfg: Config, learner: Learner, *, episodes: int, seed: int, tail: float = 0.05) -> float:
+def value_bias(
+    cfg: Config,
+    learner: Learner,
+    *,
+    episodes: int,
+    seed: int,
+    tail: float = 0.05,
+    env: EnvFactory | None = None,
+) -> float:
     """Overestimation of the start value: mean Q_tot(s0, a0) − discounted return of the greedy policy.
 
     The learner bootstraps at the 25-step time limit, so its values estimate the *infinite-horizon* return
     (observations carry no time). The true value is therefore measured on a long greedy rollout of
     H = ⌈log(tail)/log γ⌉ steps (MPE tasks are stationary), plus γ^H · Q_tot(s_H, greedy) for the rest; that
-    term's own error is scaled by γ^H ≤ ``tail``.
+    term's own error is scaled by γ^H ≤ ``tail``. A named env gets ``max_cycles = H``; a factory's env runs
+    its own length (at most H): an episode that terminates adds nothing, a truncated one the same tail.
     """
     horizon = (
         max(1, math.ceil(math.log(tail) / math.log(cfg.gamma))) if cfg.gamma < 1.0 else 10 * cfg.max_cycles
     )
-    env = make_env(cfg.env, n_agents=cfg.n_agents, max_cycles=horizon)()
-    adapter = ParallelEnvAdapter(env, team_reward=cfg.team_reward, episode_limit=horizon)
+    adapter = make_adapter(cfg, env, max_cycles=horizon)
     rng = np.random.default_rng(0)  # unused at ε = 0
     gaps = []
     for i in range(episodes):
@@ -193,17 +211,20 @@ def _probe(adapter: ParallelEnvAdapter, limit: int) -> dict[str, torch.Tensor]:
 def train(
     cfg: Config,
     *,
+    env: EnvFactory | None = None,
     run_dir: str | Path | None = None,
     resume: bool = False,
     stop_after_episodes: int | None = None,
 ) -> Result:
-    """Train one run. With ``run_dir`` a checkpoint is kept there (``resume=True`` continues it).
-
-    ``stop_after_episodes`` ends early (after checkpointing), to simulate an interruption.
+    """Train one run on ``env`` (a callable returning a PettingZoo ``ParallelEnv``) or, if None, on the
+    env ``cfg.env`` names. With ``run_dir`` a checkpoint is kept there (``resume=True`` continues it;
+    pass the same ``env`` again). ``stop_after_episodes`` ends early (after checkpointing), to simulate
+    an interruption. A non-finite loss raises :class:`~mast.learner.NonFiniteError` and leaves the last
+    checkpoint as it was.
     """
     t0 = time.perf_counter()
     seeder = Seeder(cfg.seed)
-    adapter = make_adapter(cfg)
+    adapter = make_adapter(cfg, env)
     _obs, _, state = adapter.reset(seeder.int("env-probe"))
     limit = cfg.max_cycles
     learner = Learner(
@@ -291,7 +312,7 @@ def train(
         )
 
     logger = MetricsLogger(run_dir, resume_step=st["t_env"]) if run_dir is not None else None
-    eval_adapter = make_adapter(cfg)
+    eval_adapter = make_adapter(cfg, env)
     try:
         while st["t_env"] < cfg.total_env_steps:
             if st["t_env"] >= st["next_eval"]:
@@ -324,7 +345,9 @@ def train(
                     late=cfg.lambda_late,
                     switch_steps=cfg.lambda_switch_steps,
                 )
-                info = learner.train_step(to_tensors(batch), lam, total_updates=total_updates, gen=topo_gen)
+                info = learner.train_step(
+                    to_tensors(batch), lam, total_updates=total_updates, gen=topo_gen, step=st["t_env"]
+                )
                 if info.topology_update:
                     # sparse online + target forwards, but a dense backward pass for the growth criterion
                     st["train_flops"] += sparse_update / 2.0 + dense_update / 2.0
@@ -374,7 +397,7 @@ def train(
 
     bias = float("nan")
     if st["t_env"] >= cfg.total_env_steps:  # a finished run (not an interrupted one)
-        bias = value_bias(cfg, learner, episodes=cfg.eval_episodes, seed=seeder.int("bias") % 2**31)
+        bias = value_bias(cfg, learner, episodes=cfg.eval_episodes, seed=seeder.int("bias") % 2**31, env=env)
     infer = learner.forward_flops(probe)[0].sparse
     density = learner.topology.overall_density() if learner.topology is not None else 1.0
     return Result(
@@ -403,15 +426,18 @@ def _close_gap_window(st: dict[str, Any]) -> None:
     st["gap_sum"], st["gap_n"] = 0.0, 0
 
 
-def evaluate_checkpoint(run_dir: str | Path, *, episodes: int = 20) -> tuple[float, float]:
-    """Greedy return and Q-overestimation of the checkpoint saved under ``run_dir``."""
+def evaluate_checkpoint(
+    run_dir: str | Path, *, episodes: int = 20, env: EnvFactory | None = None
+) -> tuple[float, float]:
+    """Greedy return and Q-overestimation of the checkpoint saved under ``run_dir`` (on ``env`` if given,
+    else on the env its config names)."""
     from paperkit import config_from_dict
 
     if episodes < 1:
         raise ValueError(f"episodes must be >= 1, got {episodes}")
     ck = load_checkpoint(Path(run_dir) / "checkpoint")
     cfg = config_from_dict(Config, ck.config)
-    adapter = make_adapter(cfg)
+    adapter = make_adapter(cfg, env)
     _, _, state = adapter.reset(0)
     learner = Learner(
         cfg, adapter.n_agents, adapter.obs_dim, adapter.n_actions, state.shape[0], gen=Seeder(0).torch("x")
