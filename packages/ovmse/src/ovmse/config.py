@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from paperkit import check_choice, check_int_at_least, check_non_negative, check_positive, check_range
 
-from ovmse.envs import ENV_NAMES
+from ovmse.envs import check_env_spec, parse_env_kwargs
 from ovmse.exploration import SE_MODES
 from ovmse.targets import OVM_FORMS
 
@@ -20,11 +20,16 @@ class Config:
 
     # environment
     env: str = "simple_spread"
-    """PettingZoo task: simple_spread or simple_speaker_listener."""
+    """PettingZoo Parallel env: the built-in simple_spread / simple_speaker_listener, or an import path
+    'package.module' (its parallel_env, e.g. mpe2.simple_reference_v3) or 'package.module:callable'.
+    ``train(cfg, env=factory)`` (and every phase function) overrides it with a callable."""
+    env_kwargs: str = ""
+    """Keyword arguments of an import-path env, as Python literals: "N=5, local_ratio=0.5"."""
     n_agents: int = 3
-    """Agents in simple_spread."""
+    """Agents in the built-in simple_spread (other envs: set their own argument in env_kwargs)."""
     max_cycles: int = 25
-    """Episode length of the MPE task."""
+    """Episode limit T (episodes are padded to it; a longer episode is cut there, as a time limit). Passed
+    to an import-path env whose callable takes max_cycles, unless env_kwargs sets it."""
     reward_scale: float = 0.1
     """Multiplies the team reward."""
     team_reward: str = "sum"
@@ -126,7 +131,8 @@ class Config:
     """Root seed of every random stream."""
 
     def __post_init__(self) -> None:
-        check_choice("env", self.env, ENV_NAMES)
+        check_env_spec("env", self.env)
+        parse_env_kwargs(self.env_kwargs)
         check_int_at_least("n_agents", self.n_agents, 1)
         check_int_at_least("max_cycles", self.max_cycles, 1)
         check_positive("reward_scale", self.reward_scale)

@@ -1,5 +1,10 @@
 """Any PettingZoo Parallel env -> fixed-shape arrays for value-decomposition learners.
 
+Which env: ``env_factory`` turns what a user gives into a factory (a callable returning a fresh
+``ParallelEnv``): a callable is used as is; ``"simple_spread"`` / ``"simple_speaker_listener"`` are the
+built-in MPE2 shortcuts; any other string is an import path, ``"package.module"`` (its ``parallel_env``,
+as every PettingZoo / MPE2 env module has) or ``"package.module:callable"``, called with ``env_kwargs``.
+
 Per step the learner sees, for the fixed agent order ``env.possible_agents``:
   obs ``[n, obs_dim]`` (flattened, zero-padded to the largest agent), avail ``[n, n_actions]`` (an agent
   with fewer actions, or a dead agent, gets only its own / only action 0), the global state ``[state_dim]``
@@ -10,11 +15,18 @@ Per step the learner sees, for the fixed agent order ``env.possible_agents``:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import ast
+import importlib
+import inspect
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+EnvFactory = Callable[[], Any]
+"""A callable returning a fresh PettingZoo ``ParallelEnv`` (discrete actions)."""
 
 
 @dataclass
@@ -49,7 +61,8 @@ class ParallelEnvAdapter:
             act = env.action_space(a)
             if not hasattr(act, "n"):
                 raise ValueError(
-                    f"agent {a!r} has a non-discrete action space {act}; value decomposition needs Discrete"
+                    f"agent {a!r} has a non-discrete action space {act}: value decomposition needs Discrete "
+                    "actions (for MPE2 envs pass continuous_actions=False)"
                 )
             self.action_sizes.append(int(act.n))
         self.obs_dim = max(self.obs_sizes)
@@ -125,6 +138,86 @@ def _has_state(env: Any) -> bool:
 
 
 ENV_NAMES = ("simple_spread", "simple_speaker_listener")
+_IMPORT_PATH = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*(:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*)?$")
+
+
+def check_env_spec(name: str, value: str) -> None:
+    """Config check: a built-in name or an import path (``pkg.module`` or ``pkg.module:callable``)."""
+    if value in ENV_NAMES:
+        return
+    if not isinstance(value, str) or not _IMPORT_PATH.match(value) or ("." not in value and ":" not in value):
+        raise ValueError(
+            f"{name} must be one of {ENV_NAMES} or an import path 'package.module' / 'package.module:callable' "
+            f"returning a PettingZoo ParallelEnv, got {value!r}"
+        )
+
+
+def parse_env_kwargs(text: str) -> dict[str, Any]:
+    """``"N=5, local_ratio=0.5, name='x'"`` -> ``{"N": 5, "local_ratio": 0.5, "name": "x"}`` (Python literals)."""
+    if not text.strip():
+        return {}
+    try:
+        call = ast.parse(f"f({text})", mode="eval").body
+        if not isinstance(call, ast.Call) or call.args or any(k.arg is None for k in call.keywords):
+            raise ValueError("only key=value pairs")
+        return {k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg is not None}
+    except (SyntaxError, ValueError) as e:
+        raise ValueError(
+            f"env_kwargs must be comma-separated key=value pairs of Python literals, got {text!r} ({e})"
+        ) from None
+
+
+def _takes(fn: Callable[..., Any], name: str) -> bool:
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == name or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+
+
+def env_factory(
+    spec: str | EnvFactory,
+    *,
+    n_agents: int = 3,
+    max_cycles: int = 25,
+    kwargs: Mapping[str, Any] | str | None = None,
+) -> EnvFactory:
+    """A factory of fresh envs from a callable (returned as is), a built-in name or an import path.
+
+    An import path's callable gets ``kwargs`` plus ``max_cycles`` when it takes that keyword (or
+    ``**kwargs``, as every MPE2 ``parallel_env`` does) and ``kwargs`` does not set it. ``n_agents`` is
+    used by the built-in ``simple_spread`` only.
+    """
+    if callable(spec):
+        return spec
+    if spec in ENV_NAMES:
+        return make_env(spec, n_agents=n_agents, max_cycles=max_cycles)
+    check_env_spec("env", spec)
+    kw = parse_env_kwargs(kwargs) if isinstance(kwargs, str) else dict(kwargs or {})
+    module_name, _, attr = spec.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as e:
+        raise ValueError(f"env {spec!r}: cannot import {module_name!r} ({e})") from None
+    fn: Any = module
+    for part in (attr or "parallel_env").split("."):
+        fn = getattr(fn, part, None)
+    if not callable(fn):
+        raise ValueError(f"env {spec!r}: {module_name!r} has no callable {attr or 'parallel_env'!r}")
+    if "max_cycles" not in kw and _takes(fn, "max_cycles"):
+        kw["max_cycles"] = max_cycles
+
+    def factory() -> Any:
+        return fn(**kw)
+
+    return factory
+
+
+def env_label(spec: str | EnvFactory) -> str:
+    """A readable name of the env (for dataset metadata and messages)."""
+    if callable(spec):
+        return f"{getattr(spec, '__module__', '?')}:{getattr(spec, '__qualname__', type(spec).__name__)}"
+    return str(spec)
 
 
 def make_env(name: str, *, n_agents: int = 3, max_cycles: int = 25) -> Callable[[], Any]:

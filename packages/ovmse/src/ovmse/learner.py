@@ -49,8 +49,31 @@ def greedy(qs: torch.Tensor, avail: torch.Tensor) -> torch.Tensor:
     return qs.masked_fill(~avail, -torch.inf).argmax(dim=-1, keepdim=True)
 
 
+class NonFiniteError(FloatingPointError):
+    """Training produced a non-finite loss or gradient; raised before the weights are touched."""
+
+
+def masked_mean_steps(x: torch.Tensor, filled: torch.Tensor) -> torch.Tensor:
+    """Mean of ``x`` over the filled steps (padded steps selected out with ``torch.where``, not × 0)."""
+    keep = filled > 0
+    return torch.where(keep, x, torch.zeros_like(x)).sum() / keep.sum().clamp(min=1)
+
+
 def masked_td_loss(q_tot: torch.Tensor, targets: torch.Tensor, filled: torch.Tensor) -> torch.Tensor:
-    return ((q_tot - targets.detach()) ** 2 * filled).sum() / filled.sum().clamp(min=1.0)
+    """Mean squared TD error over the filled steps; the error is selected *before* squaring, so a
+    non-finite target at a padded step gives neither a non-finite loss nor a non-finite gradient."""
+    keep = filled > 0
+    err = torch.where(keep, q_tot - targets.detach(), torch.zeros_like(q_tot))
+    return (err**2).sum() / keep.sum().clamp(min=1)
+
+
+def check_finite(value: torch.Tensor, quantity: str, where: str) -> None:
+    """Raise :class:`NonFiniteError` naming the quantity and the step if ``value`` is not finite."""
+    if not bool(torch.isfinite(value).all()):
+        raise NonFiniteError(
+            f"non-finite {quantity} ({float(value.detach().reshape(-1)[0])}) at {where}; training stopped "
+            "before this update was applied (the last checkpoint is unchanged)"
+        )
 
 
 @dataclass
@@ -131,7 +154,12 @@ class Learner:
         memory: ValueDecomposition | None = None,
         memory_weight: float = 0.0,
         ovm_form: str = "blend_max",
+        where: str | None = None,
     ) -> UpdateStats:
+        """One gradient step. A non-finite loss, TD loss, CFCQL penalty or gradient norm raises
+        :class:`NonFiniteError` (naming the quantity and ``where``, e.g. "online env step 400") before
+        any weight or optimizer state changes."""
+        where = where or f"update {self.updates}"
         obs, avail, state, actions, filled = (
             batch[k] for k in ("obs", "avail", "state", "actions", "filled")
         )
@@ -140,26 +168,29 @@ class Learner:
         q_tot = self.net.mixer(chosen, state[:, :-1])
         y = self.targets(batch, qs, memory=memory, memory_weight=memory_weight, ovm_form=ovm_form)
         td = masked_td_loss(q_tot, y, filled)
+        check_finite(td, "TD loss", where)
         loss = td
         pen_mean = torch.zeros(())
         if cql_alpha > 0:
             pen = cfcql_penalty(qs[:, :-1], actions, avail[:, :-1], state[:, :-1], self.net.mixer)
-            pen_mean = (pen * filled).sum() / filled.sum().clamp(min=1.0)
+            pen_mean = masked_mean_steps(pen, filled)
+            check_finite(pen_mean, "CFCQL penalty", where)
             loss = td + cql_alpha * pen_mean
+        check_finite(loss, "loss", where)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        nn.utils.clip_grad_norm_(self.net.parameters(), self.cfg.grad_clip)
+        norm = nn.utils.clip_grad_norm_(self.net.parameters(), self.cfg.grad_clip)
+        check_finite(norm, "gradient norm", where)
         self.optimizer.step()
         self.updates += 1
         if self.updates % self.cfg.target_update_episodes == 0:
             self.update_target()
-        n = filled.sum().clamp(min=1.0)
         return UpdateStats(
             float(loss.detach()),
             float(td.detach()),
             float(pen_mean.detach()),
-            float((q_tot.detach() * filled).sum() / n),
-            float((y * filled).sum() / n),
+            float(masked_mean_steps(q_tot.detach(), filled)),
+            float(masked_mean_steps(y, filled)),
         )
 
 
@@ -173,4 +204,4 @@ def mean_q_tot(net: ValueDecomposition, batch: dict[str, torch.Tensor]) -> float
     qs = net.agents(batch["obs"])
     chosen = qs[:, :-1].gather(-1, batch["actions"].unsqueeze(-1)).squeeze(-1)
     q = net.mixer(chosen, batch["state"][:, :-1])
-    return float((q * batch["filled"]).sum() / batch["filled"].sum())
+    return float(masked_mean_steps(q, batch["filled"]))

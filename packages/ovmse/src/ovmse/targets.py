@@ -20,7 +20,8 @@ def lambda_returns(
     """G^λ_t = r_t + γ(1−d_t)[(1−λ) V'_{t+1} + λ G^λ_{t+1}] over ``[B, T]``, backwards.
 
     ``next_values[:, t]`` = V'_{t+1}. At the last filled step (time limit) the continuation is V'_{t+1};
-    at a terminal step it is 0; padded steps give 0. λ = 0 is the one-step target.
+    at a terminal step it is 0; padded steps give 0 (selected with ``torch.where``, so a non-finite value
+    there cannot leak: NaN · 0 = NaN). λ = 0 is the one-step target.
     """
     if not 0.0 <= lam <= 1.0:
         raise ValueError(f"lambda must be in [0, 1], got {lam!r}")
@@ -30,7 +31,8 @@ def lambda_returns(
     for t in range(T - 1, -1, -1):
         has_next = filled[:, t + 1] if t + 1 < T else torch.zeros_like(filled[:, t])
         cont = torch.where(has_next > 0, (1.0 - lam) * next_values[:, t] + lam * g_next, next_values[:, t])
-        g = (rewards[:, t] + gamma * (1.0 - terminated[:, t]) * cont) * filled[:, t]
+        g = rewards[:, t] + gamma * (1.0 - terminated[:, t]) * cont
+        g = torch.where(filled[:, t] > 0, g, torch.zeros_like(g))
         out[:, t] = g
         g_next = g
     return out
@@ -79,6 +81,8 @@ def cfcql_penalty(
     agent_qs ``[B, T, n, A]``, actions ``[B, T, n]`` (dataset actions), avail ``[B, T, n, A]``, state
     ``[B, T, S]``. Only agent i's action varies in its LSE, over its available actions; λ_i defaults to 1/n.
     Costs n·|A| mixer passes. The dataset action is inside each LSE, so the penalty is >= 0 when Σλ_i = 1.
+    A step where some agent has no available action (a padded step after the episode's end) gives 0, with
+    a finite gradient (its LSE is taken over all actions, then selected out with ``torch.where``).
     """
     B, T, n, A = agent_qs.shape
     chosen = agent_qs.gather(-1, actions.unsqueeze(-1)).squeeze(-1)  # [B, T, n]
@@ -88,12 +92,14 @@ def cfcql_penalty(
     cf = torch.where(eye, agent_qs[..., None].expand(B, T, n, A, n), cf)
     s = state[:, :, None, None, :].expand(B, T, n, A, state.shape[-1])
     q_cf = mixer(cf, s)  # [B, T, n, A]
-    q_cf = q_cf.masked_fill(~avail, -torch.inf)
+    empty = ~avail.any(-1)  # [B, T, n]
+    q_cf = q_cf.masked_fill(~(avail | empty.unsqueeze(-1)), -torch.inf)
     lse = torch.logsumexp(q_cf, dim=-1)  # [B, T, n]
     if agent_weights is None:
         agent_weights = torch.full((n,), 1.0 / n)
     q_data = mixer(chosen, state)  # [B, T]
-    return (lse * agent_weights).sum(-1) - q_data
+    pen = (lse * agent_weights).sum(-1) - q_data
+    return torch.where(empty.any(-1), torch.zeros_like(pen), pen)
 
 
 def select_medium_snapshot(

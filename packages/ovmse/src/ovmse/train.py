@@ -23,15 +23,21 @@ from paperkit import (
 
 from ovmse.config import Config
 from ovmse.data import EpisodeBuffer, EpisodeDataset, episode_shapes
-from ovmse.envs import ParallelEnvAdapter, make_env
+from ovmse.envs import EnvFactory, ParallelEnvAdapter, env_factory, env_label
 from ovmse.exploration import explore_actions
 from ovmse.learner import Learner, frozen_copy, mean_q_tot, to_tensors
 from ovmse.networks import ValueDecomposition
 from ovmse.targets import memory_weight, select_medium_snapshot
 
 
-def make_adapters(cfg: Config, k: int) -> list[ParallelEnvAdapter]:
-    factory = make_env(cfg.env, n_agents=cfg.n_agents, max_cycles=cfg.max_cycles)
+def make_adapters(cfg: Config, k: int, env: EnvFactory | None = None) -> list[ParallelEnvAdapter]:
+    """``k`` fresh env copies: from ``env`` (a factory) if given, else from the env ``cfg.env`` names."""
+    factory = env_factory(
+        cfg.env if env is None else env,
+        n_agents=cfg.n_agents,
+        max_cycles=cfg.max_cycles,
+        kwargs=cfg.env_kwargs,
+    )
     return [
         ParallelEnvAdapter(factory(), team_reward=cfg.team_reward, episode_limit=cfg.max_cycles)
         for _ in range(k)
@@ -224,6 +230,7 @@ def online_loop(
     checkpoint: str | Path | None = None,
     checkpoint_every: int = 0,
     stop_at: int | None = None,
+    env: EnvFactory | None = None,
 ) -> OnlineResult:
     """Collect with (SE-)ε-greedy, store episodes, update after each round of ``num_envs`` episodes.
 
@@ -233,8 +240,8 @@ def online_loop(
     then covers only the steps done so far. Resuming gives the same tensors as an uninterrupted run.
     """
     t0 = time.perf_counter()
-    adapters = make_adapters(cfg, cfg.num_envs)
-    eval_adapters = make_adapters(cfg, cfg.num_envs)
+    adapters = make_adapters(cfg, cfg.num_envs, env)
+    eval_adapters = make_adapters(cfg, cfg.num_envs, env)
     _, _, state = adapters[0].reset(0)
     a0 = adapters[0]
     buf = EpisodeBuffer(
@@ -320,6 +327,7 @@ def online_loop(
                     memory=memory if use_ovm else None,
                     memory_weight=w,
                     ovm_form=cfg.ovm_form,
+                    where=f"{stream} env step {t_env} (update {learner.updates})",
                 )
         if stop_at is not None and t_env >= stop_at and t_env < steps:
             if ck_path is not None:
@@ -347,23 +355,25 @@ def online_loop(
     )
 
 
-def _dims(cfg: Config) -> tuple[list[str], int, int, int]:
-    a = make_adapters(cfg, 1)[0]
+def _dims(cfg: Config, env: EnvFactory | None = None) -> tuple[list[str], int, int, int]:
+    a = make_adapters(cfg, 1, env)[0]
     _, _, state = a.reset(0)
     return a.agents, a.obs_dim, a.n_actions, int(state.shape[0])
 
 
-def new_learner(cfg: Config, seeder: Seeder, name: str) -> Learner:
-    agents, obs_dim, n_actions, state_dim = _dims(cfg)
+def new_learner(cfg: Config, seeder: Seeder, name: str, env: EnvFactory | None = None) -> Learner:
+    agents, obs_dim, n_actions, state_dim = _dims(cfg, env)
     return Learner(cfg, len(agents), obs_dim, n_actions, state_dim, gen=seeder.torch(name))
 
 
-def train_behaviour(cfg: Config, seeder: Seeder) -> tuple[Learner, dict[str, float]]:
+def train_behaviour(
+    cfg: Config, seeder: Seeder, env: EnvFactory | None = None
+) -> tuple[Learner, dict[str, float]]:
     """Online QMIX from scratch; keep a "medium" snapshot (``select_medium_snapshot``): among those
     taken after ``behaviour_min_frac`` of the run (never the untrained net), the one whose greedy return
     is closest to ``behaviour_pick`` of the way from the reference (random policy or first evaluation)
     to the best of them."""
-    learner = new_learner(cfg, seeder, "behaviour-init")
+    learner = new_learner(cfg, seeder, "behaviour-init", env)
     snaps: list[tuple[float, dict[str, torch.Tensor]]] = []
     bcfg = dataclasses.replace(cfg, se_base="current")
     res = online_loop(
@@ -377,13 +387,14 @@ def train_behaviour(cfg: Config, seeder: Seeder) -> tuple[Learner, dict[str, flo
         seeder=seeder,
         stream="behaviour",
         snapshots=snaps,
+        env=env,
     )
     steps = [s for s, _ in res.curve]
     returns = [r for r, _ in snaps]
     if cfg.behaviour_reference == "random":
         reference = evaluate(
             cfg,
-            make_adapters(cfg, cfg.num_envs),
+            make_adapters(cfg, cfg.num_envs, env),
             learner.net,  # ignored at ε = 1
             episodes=cfg.eval_episodes,
             seed=seeder.int("eval") % 2**31,
@@ -407,9 +418,11 @@ def train_behaviour(cfg: Config, seeder: Seeder) -> tuple[Learner, dict[str, flo
     }
 
 
-def collect_dataset(cfg: Config, policy: ValueDecomposition, seeder: Seeder) -> EpisodeDataset:
+def collect_dataset(
+    cfg: Config, policy: ValueDecomposition, seeder: Seeder, env: EnvFactory | None = None
+) -> EpisodeDataset:
     """``dataset_episodes`` episodes of ``policy`` with per-agent ε = ``dataset_eps``."""
-    adapters = make_adapters(cfg, cfg.num_envs)
+    adapters = make_adapters(cfg, cfg.num_envs, env)
     rng = seeder.numpy("dataset-explore")
     base = seeder.int("dataset-env") % 2**31
     eps_all: list[dict[str, np.ndarray]] = []
@@ -434,24 +447,30 @@ def collect_dataset(cfg: Config, policy: ValueDecomposition, seeder: Seeder) -> 
         "n_actions": a.n_actions,
         "state_dim": int(arrays["state"].shape[-1]),
         "episode_limit": cfg.max_cycles,
-        "env": cfg.env,
+        "env": env_label(cfg.env if env is None else env),
         "notes": f"behaviour policy with eps={cfg.dataset_eps}, reward_scale={cfg.reward_scale}",
     }
     return EpisodeDataset(arrays, meta)
 
 
-def train_offline(cfg: Config, dataset: EpisodeDataset, seeder: Seeder) -> tuple[Learner, dict[str, float]]:
-    """QMIX + CFCQL (λ_i = 1/n) on a fixed dataset."""
-    agents, obs_dim, n_actions, state_dim = _dims(cfg)
+def train_offline(
+    cfg: Config, dataset: EpisodeDataset, seeder: Seeder, env: EnvFactory | None = None
+) -> tuple[Learner, dict[str, float]]:
+    """QMIX + CFCQL (λ_i = 1/n) on a fixed dataset (``env``: the env it must match, evaluated on)."""
+    agents, obs_dim, n_actions, state_dim = _dims(cfg, env)
     dataset.check_matches(agents, obs_dim, n_actions, state_dim, cfg.max_cycles)
     learner = Learner(cfg, len(agents), obs_dim, n_actions, state_dim, gen=seeder.torch("offline-init"))
     rng = seeder.numpy("offline-sample")
     last = None
-    for _ in range(cfg.offline_updates):
-        last = learner.update(to_tensors(dataset.sample(cfg.batch_size, rng)), cql_alpha=cfg.cql_alpha)
+    for i in range(cfg.offline_updates):
+        last = learner.update(
+            to_tensors(dataset.sample(cfg.batch_size, rng)),
+            cql_alpha=cfg.cql_alpha,
+            where=f"offline update {i}",
+        )
     ret = evaluate(
         cfg,
-        make_adapters(cfg, cfg.num_envs),
+        make_adapters(cfg, cfg.num_envs, env),
         learner.net,
         episodes=max(20, cfg.eval_episodes),
         seed=seeder.int("eval") % 2**31,
@@ -467,10 +486,12 @@ def save_offline(path: str | Path, cfg: Config, learner: Learner, info: dict[str
     return save_checkpoint(path, config=cfg, step=learner.updates, tensors=tensors, state={"info": info})
 
 
-def load_offline(path: str | Path, cfg: Config) -> tuple[ValueDecomposition, dict[str, Any]]:
+def load_offline(
+    path: str | Path, cfg: Config, env: EnvFactory | None = None
+) -> tuple[ValueDecomposition, dict[str, Any]]:
     """The frozen offline memory θ_off saved by :func:`save_offline` (refused if the config differs)."""
     ck = load_checkpoint(path, config=cfg)
-    learner = new_learner(cfg, Seeder(0), "load")
+    learner = new_learner(cfg, Seeder(0), "load", env)
     learner.net.load_state_dict({k[4:]: v for k, v in ck.tensors.items() if k.startswith("net.")})
     return frozen_copy(learner.net), ck.state["info"]
 
@@ -484,12 +505,13 @@ def train_online(
     checkpoint: str | Path | None = None,
     checkpoint_every: int = 0,
     stop_at: int | None = None,
+    env: EnvFactory | None = None,
 ) -> OnlineResult:
     """Phase 1: fine-tune from θ_off (``init='offline'``) or learn from scratch, with OVM/SE per ``cfg``.
 
     ``checkpoint``/``checkpoint_every``/``stop_at``: resumable runs, see :func:`online_loop`.
     """
-    learner = new_learner(cfg, seeder, "online-init")
+    learner = new_learner(cfg, seeder, "online-init", env)
     if cfg.init == "offline":
         if memory is None:
             raise ValueError("init='offline' needs the offline memory network")
@@ -514,6 +536,7 @@ def train_online(
         checkpoint=checkpoint,
         checkpoint_every=checkpoint_every,
         stop_at=stop_at,
+        env=env,
     )
 
 
@@ -543,8 +566,16 @@ def data_config(cfg: Config) -> Config:
     )
 
 
+def _check_cacheable(env: EnvFactory | None, cache: str | Path | None) -> None:
+    if env is not None and cache is not None:
+        raise ValueError(
+            "cache is keyed by the config, which does not identify an env factory: name the env in "
+            "cfg.env (an import path) to cache, or pass cache=None"
+        )
+
+
 def make_data(
-    cfg: Config, cache: str | Path | None = None
+    cfg: Config, cache: str | Path | None = None, env: EnvFactory | None = None
 ) -> tuple[EpisodeDataset, ValueDecomposition, dict[str, float]]:
     """Phases 0a-0b (behaviour policy -> dataset) of ``data_config(cfg)``, cached under
     ``cache/data-<hash>`` (the dataset in the documented format, the behaviour net beside it)."""
@@ -552,14 +583,15 @@ def make_data(
 
     from ovmse.data import load_dataset, save_dataset
 
+    _check_cacheable(env, cache)
     dcfg = data_config(cfg)
     path = Path(cache) / f"data-{config_hash(dcfg)[:16]}" if cache is not None else None
     if path is not None and (path / "behaviour" / "state.json").exists():  # written last
         net, info = load_offline(path / "behaviour", dcfg)
         return load_dataset(path / "dataset"), net, info
     seeder = Seeder(dcfg.seed)
-    behaviour, binfo = train_behaviour(dcfg, seeder)
-    dataset = collect_dataset(dcfg, behaviour.net, seeder)
+    behaviour, binfo = train_behaviour(dcfg, seeder, env)
+    dataset = collect_dataset(dcfg, behaviour.net, seeder, env)
     info = {k: v for k, v in binfo.items() if k != "seconds"}
     info["dataset_return"] = float(dataset.arrays["reward"].sum(1).mean() / cfg.reward_scale)
     if path is not None:
@@ -569,7 +601,7 @@ def make_data(
 
 
 def pretrain(
-    cfg: Config, cache: str | Path | None = None
+    cfg: Config, cache: str | Path | None = None, env: EnvFactory | None = None
 ) -> tuple[ValueDecomposition, EpisodeDataset, dict[str, float]]:
     """Phases 0a-0c (behaviour -> dataset -> offline), cached under the folder ``cache`` when given:
     ``data-<hash>`` (shared by every seed with the same data seed) and ``offline-<hash>`` per seed.
@@ -580,15 +612,15 @@ def pretrain(
     """
     from paperkit import config_hash
 
-    dataset, behaviour, dinfo = make_data(cfg, cache)
+    dataset, behaviour, dinfo = make_data(cfg, cache, env)
     pcfg = pretrain_config(cfg)
     path = Path(cache) / f"offline-{config_hash(pcfg)[:16]}" if cache is not None else None
     if path is not None and (path / "state.json").exists():
         memory, info = load_offline(path, pcfg)
         return memory, dataset, info
     seeder = Seeder(cfg.seed)
-    offline, oinfo = train_offline(cfg, dataset, seeder)
-    adapters = make_adapters(cfg, cfg.num_envs)
+    offline, oinfo = train_offline(cfg, dataset, seeder, env)
+    adapters = make_adapters(cfg, cfg.num_envs, env)
     episodes, seed = max(20, cfg.eval_episodes), seeder.int("eval") % 2**31
     info = {
         **dinfo,
@@ -625,8 +657,10 @@ def pretrain_config(cfg: Config) -> Config:
     return dataclasses.replace(cfg, **{f: getattr(d, f) for f in online_fields})
 
 
-def train(cfg: Config, *, cache: str | Path | None = None) -> Result:
-    """The whole pipeline for one seed."""
-    memory, dataset, info = pretrain(cfg, cache)
-    online = train_online(cfg, memory if cfg.init == "offline" else None, Seeder(cfg.seed), dataset)
+def train(cfg: Config, *, env: EnvFactory | None = None, cache: str | Path | None = None) -> Result:
+    """The whole pipeline for one seed, on ``env`` (a callable returning a PettingZoo ``ParallelEnv``) or,
+    if None, on the env ``cfg.env`` names; every phase uses it. A non-finite loss raises
+    :class:`~ovmse.learner.NonFiniteError` naming the phase, step and quantity."""
+    memory, dataset, info = pretrain(cfg, cache, env)
+    online = train_online(cfg, memory if cfg.init == "offline" else None, Seeder(cfg.seed), dataset, env=env)
     return Result(info, online)
