@@ -37,3 +37,12 @@ def test_every_experiment_has_a_runnable_smoke_cell(tmp_path):
     for exp in EXPERIMENTS:
         recs = exp.run(method=exp.proposed, seed=0, preset="smoke", out_dir=tmp_path / exp.name)
         assert any(r.metric == exp.metric for r in recs)
+
+
+def test_claims_fit_the_experiments():
+    from paperkit import check_claims
+
+    from icvar.experiments import CLAIMS
+
+    check_claims(CLAIMS, EXPERIMENTS)
+    assert any(c.headroom for c in CLAIMS)

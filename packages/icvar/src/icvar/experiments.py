@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from paperkit import Experiment, ResultRecord, config_hash, write_config, write_records
+from paperkit import Claim, Experiment, ResultRecord, config_hash, write_config, write_records
 from paperkit.experiments import cell_dir
 from paperkit.regret import log_spaced_steps, tail_loglog_slope
 
@@ -315,5 +315,84 @@ EXPERIMENTS = [
         curve_metric="regret_vs_S",
         log_log=True,
         claim="ICVaR-L roughly flat in S; the tabular ICVaR-VI grows with S.",
+    ),
+]
+
+# ---------------------------------------------------------------------------------------------------------
+# Claims (decided before the runs; README "What the paper claims"). Evidence: packages/icvar/evidence/.
+_CMD_GM = "icvar batch --preset paper --only gap-matched-alpha --seeds 10 --out runs/icvar"
+_CMD_RC = "icvar batch --preset quick --only risk-contrast-alpha0.30 --seeds 10 --out runs/icvar"
+
+CLAIMS: list[Claim] = [
+    Claim(
+        id="icvar/exploration-headroom",
+        statement="Headroom: where the risky branch is optimal, ICVaR-L without its bonus locks onto the safe one",
+        experiment="gap-matched-alpha",
+        evidence="paper",
+        test="better",
+        baseline="icvar-l-nobonus",
+        metric="late_regret",
+        threshold=0.05,
+        min_seeds=10,
+        command=_CMD_GM,
+        headroom=True,
+    ),
+    Claim(
+        id="icvar/bonus-lowers-regret",
+        statement="ICVaR-L's optimism lowers the cumulative ICVaR regret against the no-bonus variant",
+        experiment="gap-matched-alpha",
+        evidence="paper",
+        test="better",
+        baseline="icvar-l-nobonus",
+        min_seeds=10,
+        command=_CMD_GM,
+        requires="icvar/exploration-headroom",
+    ),
+    Claim(
+        id="icvar/sublinear",
+        statement="ICVaR-L's regret is sublinear in K where exploration matters (log-log slope < 0.75, α = 0.4)",
+        experiment="gap-matched-alpha",
+        evidence="paper",
+        test="slope",
+        metric=f"{HEADLINE}_alpha{round(100 * GM_CURVE_ALPHA)}",
+        x_range=(K_GM["paper"] / 10, K_GM["paper"]),
+        slope_range=(-0.05, 0.75),
+        min_seeds=10,
+        command=_CMD_GM,
+        requires="icvar/exploration-headroom",
+    ),
+    Claim(
+        id="icvar/smaller-alpha-larger-regret",
+        statement="At a fixed ICVaR action gap, smaller α gives larger regret (negative log-log slope in α)",
+        experiment="gap-matched-alpha",
+        evidence="paper",
+        test="slope",
+        metric="regret_vs_alpha_x100",
+        slope_range=(-10.0, 0.0),
+        min_seeds=10,
+        command=_CMD_GM,
+        requires="icvar/exploration-headroom",
+    ),
+    Claim(
+        id="icvar/below-icvar-vi",
+        statement="On the paper's risk-contrast graph (α = 0.3) ICVaR-L's regret is below the tabular ICVaR-VI's",
+        experiment="risk-contrast-alpha0.30",
+        evidence="quick",
+        test="better",
+        baseline="icvar-vi",
+        min_seeds=10,
+        command=_CMD_RC,
+    ),
+    Claim(
+        id="icvar/risk-neutral-linear",
+        statement="The risk-neutral learner's ICVaR regret is linear in K on the risk-contrast graph (slope ≈ 1)",
+        experiment="risk-contrast-alpha0.30",
+        evidence="quick",
+        test="slope",
+        method="risk-neutral-vtr",
+        x_range=(K_MAIN["quick"] / 10, K_MAIN["quick"]),
+        slope_range=(0.9, 1.1),
+        min_seeds=10,
+        command=_CMD_RC,
     ),
 ]

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from paperkit import Experiment, ResultRecord, config_hash, write_config, write_records
+from paperkit import Claim, Experiment, ResultRecord, config_hash, write_config, write_records
 from paperkit.experiments import cell_dir
 from paperkit.regret import log_spaced_steps, tail_loglog_slope
 
@@ -57,9 +57,10 @@ K_SCALING = {"smoke": 100, "quick": 1500, "paper": 4000}
 SCALING_H = {"smoke": (3, 4), "quick": (3, 4, 6), "paper": (4, 6, 8)}
 SCALING_D = {"smoke": (3, 4), "quick": (3, 4, 6), "paper": (4, 6, 8)}
 
-C_LARGE = 0.1  # hard-large-k: chosen on held-out seeds 100-104 at K = 2·10⁴ (benchmarks/tune_c.py, README)
+C_LARGE = 0.03  # hard-large-k: chosen on held-out seeds 100-104 at K = 2·10⁴ (benchmarks/tune_c.py, README)
 C_HARD = 0.03  # tuned on seeds 100-103, hard instance d=4, H=4, Δ=0.04, K=2000
 K_LARGE = {"smoke": 300, "quick": 5000, "paper": 20000}
+K_LONG = {"smoke": 300, "quick": 20000, "paper": 100000}
 C_LOWRANK = 0.003  # tuned on seeds 100-103, low-rank S=20, A=10, d=6, H=10, K=1000
 
 
@@ -147,6 +148,11 @@ def _hard_large_k(preset: str) -> Config:
     )
 
 
+def _hard_longrun(preset: str) -> Config:
+    """hard-large-k's instance and c, run long enough for the late-regret difference to pay back the total."""
+    return dataclasses.replace(_hard_large_k(preset), episodes=K_LONG[preset])
+
+
 def _scaling_spec(exp: str, axis: str, grid_by_preset: dict[str, tuple[int, ...]]):
     """Final regret on the hard instance (Δ = 1/(2H(d-1)), i.e. a fixed relative gap) along one axis."""
 
@@ -188,6 +194,7 @@ SPECS = {
     "hard-lower-bound": _curve_spec("hard-lower-bound", _hard_lower_bound),
     "lowrank": _curve_spec("lowrank", _lowrank),
     "hard-large-k": _curve_spec("hard-large-k", _hard_large_k),
+    "hard-longrun": _curve_spec("hard-longrun", _hard_longrun),
     "scaling-H": _scaling_spec("scaling-H", "H", SCALING_H),
     "scaling-d": _scaling_spec("scaling-d", "d", SCALING_D),
 }
@@ -276,7 +283,7 @@ EXPERIMENTS = [
         metric=HEADLINE,
         higher_is_better=False,
         run=_cell("hard-large-k"),
-        seconds={"smoke": 1.0, "quick": 12.0, "paper": 50.0},
+        seconds={"smoke": 1.0, "quick": 12.0, "paper": 50.0},  # one cell alone; `batch` plays 60 in ~3 min
         seeds={"smoke": 2, "quick": 10, "paper": 10},
         curve_metric=HEADLINE,
         log_log=True,
@@ -284,6 +291,21 @@ EXPERIMENTS = [
             "Once the Bernstein weights engage, LSVI-UCB+ is below LSVI-UCB in total and late regret; "
             "removing the weights loses the gain."
         ),
+    ),
+    Experiment(
+        package=PACKAGE,
+        name="hard-longrun",
+        description="hard-large-k's instance and c for LSVI-UCB+ and LSVI-UCB only, K = 10⁵ (paper preset).",
+        methods=("lsvi-ucb-plus", "lsvi-ucb"),
+        proposed="lsvi-ucb-plus",
+        metric=HEADLINE,
+        higher_is_better=False,
+        run=_cell("hard-longrun"),
+        seconds={"smoke": 1.0, "quick": 50.0, "paper": 250.0},
+        seeds={"smoke": 2, "quick": 10, "paper": 10},
+        curve_metric=HEADLINE,
+        log_log=True,
+        claim="LSVI-UCB+'s lower late regret pays back its larger early regret: lower total at K = 10⁵.",
     ),
     Experiment(
         package=PACKAGE,
@@ -359,5 +381,135 @@ EXPERIMENTS = [
         curve_metric="regret_vs_d",
         log_log=True,
         claim="Regret exponent in d smaller for LSVI-UCB+ (≈1.0 vs 1.5 per the bounds at fixed K).",
+    ),
+]
+
+# ---------------------------------------------------------------------------------------------------------
+# Claims (decided before the runs; README "What the paper claims"). Evidence: packages/lsvi-ucb-plus/evidence/.
+_CMD_LARGE = "lsvi-ucb-plus batch --preset paper --only hard-large-k --seeds 10 --out runs/lsvi"
+_CMD_LONG = "lsvi-ucb-plus batch --preset paper --only hard-longrun --seeds 10 --out runs/lsvi"
+SWITCH_BOUND = (
+    302.0  # H·d·log2(1 + K w_max/(dλ)) at d = 5 features, H = 4, K = 2·10⁴, w_max = 1/H, λ = 1/(H²√d)
+)
+
+CLAIMS: list[Claim] = [
+    Claim(
+        id="lsvi-ucb-plus/weights-engage",
+        statement="Headroom: at K = 2·10⁴ the Bernstein weights engage (under half of the samples at ς_big)",
+        experiment="hard-large-k",
+        evidence="paper",
+        test="better",
+        metric="big_floor_fraction",
+        higher_is_better=False,
+        target=0.5,
+        min_seeds=10,
+        command=_CMD_LARGE,
+        headroom=True,
+    ),
+    Claim(
+        id="lsvi-ucb-plus/baseline-headroom",
+        statement="Headroom: LSVI-UCB still pays > 0.001 regret per episode late in the run (room to be below it)",
+        experiment="hard-large-k",
+        evidence="paper",
+        test="better",
+        method="lsvi-ucb",
+        metric="late_regret",
+        higher_is_better=True,
+        target=0.0,
+        threshold=0.001,
+        min_seeds=10,
+        command=_CMD_LARGE,
+        headroom=True,
+    ),
+    Claim(
+        id="lsvi-ucb-plus/below-late",
+        statement="LSVI-UCB+ has lower late per-episode regret than LSVI-UCB (last 20% of K = 2·10⁴)",
+        experiment="hard-large-k",
+        evidence="paper",
+        test="better",
+        baseline="lsvi-ucb",
+        metric="late_regret",
+        min_seeds=10,
+        command=_CMD_LARGE,
+        requires="lsvi-ucb-plus/baseline-headroom",
+    ),
+    Claim(
+        id="lsvi-ucb-plus/flatter-slope",
+        statement="LSVI-UCB+'s cumulative regret grows with a smaller log-log slope in K than LSVI-UCB's",
+        experiment="hard-large-k",
+        evidence="paper",
+        test="better",
+        baseline="lsvi-ucb",
+        metric="loglog_slope_K",
+        min_seeds=10,
+        command=_CMD_LARGE,
+        requires="lsvi-ucb-plus/weights-engage",
+    ),
+    Claim(
+        id="lsvi-ucb-plus/below-total",
+        statement="LSVI-UCB+ has lower cumulative regret than LSVI-UCB at K = 2·10⁴",
+        experiment="hard-large-k",
+        evidence="paper",
+        test="better",
+        baseline="lsvi-ucb",
+        min_seeds=10,
+        command=_CMD_LARGE,
+        requires="lsvi-ucb-plus/weights-engage",
+    ),
+    Claim(
+        id="lsvi-ucb-plus/below-total-1e5",
+        statement="LSVI-UCB+ has lower cumulative regret than LSVI-UCB at K = 10⁵",
+        experiment="hard-longrun",
+        evidence="paper",
+        test="better",
+        baseline="lsvi-ucb",
+        min_seeds=10,
+        command=_CMD_LONG,
+        requires="lsvi-ucb-plus/weights-engage",
+    ),
+    Claim(
+        id="lsvi-ucb-plus/weights-matter",
+        statement="Ablation: without the variance weights (σ̂ ≡ √H) the regret is higher",
+        experiment="hard-large-k",
+        evidence="paper",
+        test="better",
+        baseline="lsvi-ucb-plus-noweights",
+        min_seeds=10,
+        command=_CMD_LARGE,
+        requires="lsvi-ucb-plus/weights-engage",
+    ),
+    Claim(
+        id="lsvi-ucb-plus/runmin-harmless",
+        statement="Ablation: the v3 running min costs at most 10% regret against dropping it",
+        experiment="hard-large-k",
+        evidence="paper",
+        test="within",
+        baseline="lsvi-ucb-plus-norunmin",
+        threshold=1.1,
+        min_seeds=10,
+        command=_CMD_LARGE,
+    ),
+    Claim(
+        id="lsvi-ucb-plus/few-switches",
+        statement="Rare switching: policy switches stay below the O(dH log K) determinant-doubling bound",
+        experiment="hard-large-k",
+        evidence="paper",
+        test="better",
+        metric="switches",
+        higher_is_better=False,
+        target=SWITCH_BOUND,
+        min_seeds=10,
+        command=_CMD_LARGE,
+    ),
+    Claim(
+        id="lsvi-ucb-plus/h-exponent",
+        statement="The regret's exponent in H is about 1.5 for LSVI-UCB+ (2.0 for LSVI-UCB) at fixed K",
+        experiment="scaling-H",
+        evidence="quick",
+        test="slope",
+        metric="regret_vs_H",
+        slope_range=(1.0, 1.75),
+        min_seeds=10,
+        command="lsvi-ucb-plus batch --preset quick --only scaling-H --seeds 10 --out runs/lsvi",
     ),
 ]
