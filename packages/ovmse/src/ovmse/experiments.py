@@ -127,6 +127,9 @@ def _cell(experiment: str, extra: dict[str, Any]):
             rec("early_dip", res.early_dip),
             rec("multi_deviator_fraction", res.multi_deviator_fraction),
             rec("offline_return", info["offline_return"]),
+            # the headroom of the online phase: this cell's final greedy return minus θ_off's (same seed;
+            # θ_off on 20 episodes, the curve on eval_episodes of the same fixed evaluation seeds)
+            rec("final_minus_offline", res.final_return - info["offline_return"]),
             *(rec(k, info[k]) for k in ("random_return", "behaviour_return") if k in info),
         ]
         return out
