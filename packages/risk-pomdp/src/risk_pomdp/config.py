@@ -12,6 +12,7 @@ METHODS = (
     "bvvi-risk-neutral",  # ablation: plans for gamma = plan_gamma_neutral, evaluated at gamma
     "rsvi2",  # Fei et al. (2021) on observations as states
     "oracle",  # plans with the true model: zero regret
+    "memoryless",  # the best policy of the current observation only (exact, by enumeration): RSVI2's ceiling
     "random",  # uniformly random actions
 )
 
@@ -21,7 +22,8 @@ class TrainConfig:
     """One learner on one POMDP."""
 
     instance: str = "paper-pomdp"
-    """paper-pomdp (Sec. 9: S=3 A=2 O=3 H=4), paper-mdp (same with identity emissions) or contrast (S=4, H=3)."""
+    """paper-pomdp (Sec. 9: S=3 A=2 O=3 H=4), paper-mdp (same with identity emissions), contrast (S=4, H=3) or
+    erm-lb (the entropic lower-bound construction, H=2: risk gap ``gap`` at every gamma)."""
     method: str = "bvvi"
     """One of METHODS."""
     gamma: float = 1.0
@@ -36,6 +38,8 @@ class TrainConfig:
     """Let the step-h bonus choose the action (the paper's Q_h is bonus-free; the bonus enters beta_h)."""
     plan_gamma_neutral: float = 1e-3
     """Planning gamma of the risk-neutral ablation (gamma -> 0 limit)."""
+    gap: float = 0.1
+    """Entropic risk gap between the two arms of the erm-lb instance."""
     seed: int = 0
     """Run seed (environment and policy randomness)."""
     checkpoint_every: int = 0
@@ -44,7 +48,7 @@ class TrainConfig:
     """Folder for checkpoints ('' : keep nothing on disk)."""
 
     def __post_init__(self) -> None:
-        check_choice("instance", self.instance, ("paper-pomdp", "paper-mdp", "contrast"))
+        check_choice("instance", self.instance, ("paper-pomdp", "paper-mdp", "contrast", "erm-lb"))
         check_choice("method", self.method, METHODS)
         check_range("gamma", self.gamma, -50.0, 50.0)
         if self.gamma == 0:
@@ -53,7 +57,11 @@ class TrainConfig:
         check_range("delta", self.delta, 0.0, 1.0, low_open=True, high_open=True)
         check_non_negative("bonus_scale", self.bonus_scale)
         check_range("plan_gamma_neutral", self.plan_gamma_neutral, 0.0, 0.1, low_open=True)
+        check_range("gap", self.gap, 0.0, 1.0, low_open=True, high_open=True)
         check_int_at_least("seed", self.seed, 0)
         check_int_at_least("checkpoint_every", self.checkpoint_every, 0)
         if self.checkpoint_every and not self.run_dir:
             raise ValueError("run_dir must be set when checkpoint_every > 0")
+
+    def instance_kwargs(self) -> dict[str, float]:
+        return {"gamma": self.gamma, "gap": self.gap}

@@ -58,3 +58,31 @@ def optimal_plan(pomdp: FinitePOMDP, gamma: float) -> Plan:
     check_gamma(gamma, pomdp)
     rho = belief_tree(pomdp.init, pomdp.transitions, pomdp.emissions, pomdp.rewards, gamma)
     return plan_beta_vectors(rho, pomdp.transitions, pomdp.emissions, pomdp.rewards, gamma, clip=False)
+
+
+MAX_MEMORYLESS = 1 << 16
+
+
+def best_memoryless(pomdp: FinitePOMDP, gamma: float) -> tuple[float, list[np.ndarray]]:
+    """(J, policy) of the best deterministic *memoryless* policy a_h = pi_h(o_h), by enumerating all A^(H O) of them
+    (at most 65536): the best that a learner treating the current observation as the state (RSVI2) can reach."""
+    check_gamma(gamma, pomdp)
+    H, A, O = pomdp.H, pomdp.A, pomdp.O
+    n = A ** (H * O)
+    if n > MAX_MEMORYLESS:
+        raise ValueError(
+            f"A^(H*O) = {A}^{H * O} memoryless policies is too many to enumerate (max {MAX_MEMORYLESS})"
+        )
+    tables = np.array(np.unravel_index(np.arange(n), (A,) * (H * O))).T.reshape(n, H, O)  # [n, H, O]
+    rho = belief_tree(pomdp.init, pomdp.transitions, pomdp.emissions, pomdp.rewards, gamma)
+    eye = np.eye(A)
+    weight = np.ones((n, pomdp.n_histories(0)))
+    for h in range(H - 1):
+        acts = tables[:, h][:, np.arange(pomdp.n_histories(h)) % O]  # [n, n_h]
+        weight = np.repeat((weight[:, :, None] * eye[acts])[:, :, :, None], O, axis=3).reshape(n, -1)
+    last = tables[:, H - 1][:, np.arange(pomdp.n_histories(H - 1)) % O]
+    per_action = rho[-1] @ np.exp(gamma * pomdp.rewards[-1])  # [n_H-1, A]
+    values = np.log(np.sum(weight[:, :, None] * eye[last] * per_action[None], axis=(1, 2))) / gamma
+    best = int(np.argmax(values))
+    policy = [tables[best, h][np.arange(pomdp.n_histories(h)) % O] for h in range(H)]
+    return float(values[best]), policy

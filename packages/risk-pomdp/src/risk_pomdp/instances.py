@@ -36,6 +36,39 @@ def contrast_pomdp(accuracy: float = 0.8, horizon: int = 3) -> FinitePOMDP:
     return FinitePOMDP.homogeneous(np.eye(S)[0], T, E, r, horizon)
 
 
+def erm_two_point(gamma: float, value: float) -> float:
+    """P(return 1) of a {0, 1} return whose entropic risk (1/gamma) ln E e^{gamma R} equals ``value`` in (0, 1)."""
+    return float(np.expm1(gamma * value) / np.expm1(gamma))
+
+
+def erm_lb_centre(gamma: float) -> float:
+    """Centre of the two arms' entropic values: 0.15 for gamma > 0, 0.85 for gamma < 0, so the value rests on a rare
+    event (return 1 for gamma > 0, return 0 for gamma < 0) whose probability falls like e^{-|gamma|}."""
+    return 0.15 if gamma > 0 else 0.85
+
+
+def erm_lb_pomdp(gamma: float, gap: float = 0.1, accuracy: float = 0.8) -> FinitePOMDP:
+    """The entropic lower-bound construction as a POMDP (H=2): from start, arm a moves to good_a w.p. p_a, else to
+    bad_a (states: start, good_0, bad_0, good_1, bad_1); at step 2 good states pay 1, bad ones 0 (either action).
+    p_a is set so that arm a's entropic risk is c -+ gap/2 (c = :func:`erm_lb_centre`; arm 0, where ties go, is
+    worse): the risk gap is the same for every gamma while the event that decides the risk gets rarer as |gamma|
+    grows, so the gamma dependence is not confounded by the instance's own gaps. Observations as in
+    :func:`contrast_pomdp`."""
+    S, A = 5, 2
+    T = np.zeros((A, S, S))
+    centre = erm_lb_centre(gamma)
+    for a, v in enumerate((centre - gap / 2, centre + gap / 2)):
+        p = erm_two_point(gamma, v)
+        T[a, 0, 1 + 2 * a], T[a, 0, 2 + 2 * a] = p, 1 - p
+    for s in range(1, S):
+        T[:, s, s] = 1.0
+    E = np.full((S, S), (1 - accuracy) / (S - 1))
+    np.fill_diagonal(E, accuracy)
+    r = np.zeros((S, A))
+    r[1] = r[3] = 1.0
+    return FinitePOMDP.homogeneous(np.eye(S)[0], T, E, r, 2)
+
+
 INSTANCES = {
     "paper-pomdp": lambda: paper_pomdp(),
     "paper-mdp": lambda: paper_pomdp(observable=True),
@@ -43,9 +76,12 @@ INSTANCES = {
 }
 
 
-def make_instance(name: str) -> FinitePOMDP:
+def make_instance(name: str, *, gamma: float = 1.0, gap: float = 0.1) -> FinitePOMDP:
+    """Instance by name; ``erm-lb`` (the lower-bound construction) takes its gamma and risk gap."""
+    if name == "erm-lb":
+        return erm_lb_pomdp(gamma, gap)
     if name not in INSTANCES:
-        raise ValueError(f"instance must be one of {sorted(INSTANCES)}, got {name!r}")
+        raise ValueError(f"instance must be one of {[*sorted(INSTANCES), 'erm-lb']}, got {name!r}")
     return INSTANCES[name]()
 
 

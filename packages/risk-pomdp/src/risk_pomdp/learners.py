@@ -92,6 +92,19 @@ class Oracle(Learner):
         return self._policy
 
 
+class FixedPolicy(Learner):
+    """Plays one given deterministic history policy every episode (e.g. the best memoryless policy)."""
+
+    name = "fixed"
+
+    def __init__(self, pomdp: FinitePOMDP, gamma: float, episodes: int, policy: list[np.ndarray]):
+        super().__init__(pomdp, gamma, episodes)
+        self._policy = [np.asarray(p, dtype=np.int64) for p in policy]
+
+    def policy(self) -> list[np.ndarray]:
+        return self._policy
+
+
 class HindsightCounts(Learner):
     """Counts of the hidden trajectory and the empirical model (mu^, T^, O^) with "v 1" denominators."""
 

@@ -11,9 +11,9 @@ from paperkit import Seeder, load_checkpoint, numpy_rng_state, restore_numpy_rng
 
 from risk_pomdp.bvvi import BVVI
 from risk_pomdp.config import TrainConfig
-from risk_pomdp.evaluation import check_gamma, entropic_value, optimal_plan
+from risk_pomdp.evaluation import best_memoryless, check_gamma, entropic_value, optimal_plan
 from risk_pomdp.instances import make_instance
-from risk_pomdp.learners import Learner, Oracle, UniformRandom, rollout
+from risk_pomdp.learners import FixedPolicy, Learner, Oracle, UniformRandom, rollout
 from risk_pomdp.pomdp import FinitePOMDP
 from risk_pomdp.rsvi2 import RSVI2
 
@@ -54,6 +54,8 @@ def make_learner(cfg: TrainConfig, pomdp: FinitePOMDP) -> Learner:
         return RSVI2(pomdp, g, K, cfg.delta, cfg.bonus_scale)
     if cfg.method == "oracle":
         return Oracle(pomdp, g, K)
+    if cfg.method == "memoryless":
+        return FixedPolicy(pomdp, g, K, best_memoryless(pomdp, g)[1])
     return UniformRandom(pomdp, g, K)
 
 
@@ -62,7 +64,7 @@ def train(cfg: TrainConfig, pomdp: FinitePOMDP | None = None, *, stop_after: int
 
     With ``checkpoint_every`` and ``run_dir``, checkpoints every N episodes and resumes bit-exactly from one written by
     the same config. ``stop_after`` ends the run early (to emulate an interruption)."""
-    pomdp = make_instance(cfg.instance) if pomdp is None else pomdp
+    pomdp = make_instance(cfg.instance, **cfg.instance_kwargs()) if pomdp is None else pomdp
     check_gamma(cfg.gamma, pomdp)
     j_star = optimal_plan(pomdp, cfg.gamma).value
     learner = make_learner(cfg, pomdp)

@@ -29,21 +29,36 @@ def optimistic_expectation(
     Returns:
         [V..., P...] extreme expectations, e.g. [B, C, S, A].
     """
+    P, V = p_hat.shape[:-1], values.shape[:-1]
+    out = extreme_expectation(
+        p_hat.reshape(1, -1, p_hat.shape[-1]),
+        np.reshape(eps, (1, -1)),
+        values.reshape(1, -1, values.shape[-1]),
+        minimize=minimize,
+    )
+    return out.reshape(V + P)
+
+
+def extreme_expectation(
+    p_hat: np.ndarray, eps: np.ndarray, values: np.ndarray, *, minimize: bool
+) -> np.ndarray:
+    """The same for N independent problems (a leading seed axis): ``p_hat`` [N, P, O] laws with radii ``eps`` [N, P],
+    ``values`` [N, V, O] -> [N, V, P] extreme expectations of every value vector under every ball.
+
+    The outcomes are sorted once per value vector; the laws are gathered in that order as contiguous [O, P] blocks,
+    and the mass moved onto the best outcome is taken from the worst outcomes first (a cumulative sum)."""
     sign = 1.0 if minimize else -1.0
     v = sign * values
-    n_p = p_hat.ndim - 1
-    v = v.reshape(v.shape[:-1] + (1,) * n_p + v.shape[-1:])  # [V..., 1..., O]
     order = np.argsort(v, axis=-1, kind="stable")  # ascending: order[..., 0] is the best outcome
-    full = np.broadcast_shapes(v.shape, p_hat.shape)
-    order = np.broadcast_to(order, full)
-    v_sorted = np.take_along_axis(np.broadcast_to(v, full), order, axis=-1)
-    p_sorted = np.take_along_axis(np.broadcast_to(p_hat, full), order, axis=-1)
-    moved = np.minimum(eps / 2.0, 1.0 - p_sorted[..., 0])  # mass moved onto the best outcome
-    # Take `moved` from the worst outcomes first (reverse order), never from the best one.
-    rev = p_sorted[..., :0:-1]
-    taken_before = np.cumsum(rev, axis=-1) - rev
-    take = np.clip(moved[..., None] - taken_before, 0.0, rev)
-    q = p_sorted.copy()
-    q[..., :0:-1] -= take
-    q[..., 0] += moved
-    return sign * np.einsum("...o,...o->...", q, v_sorted)
+    v_sorted = np.take_along_axis(v, order, axis=-1)  # [N, V, O]
+    p_sorted = np.swapaxes(p_hat, 1, 2)[np.arange(p_hat.shape[0])[:, None, None], order]  # [N, V, O, P]
+    moved = np.minimum(
+        eps[:, None, :] / 2.0, 1.0 - p_sorted[:, :, 0, :]
+    )  # [N, V, P] mass onto the best outcome
+    rev = p_sorted[:, :, :0:-1, :]  # worst outcome first, never the best one
+    taken_before = np.cumsum(rev, axis=2) - rev
+    take = np.clip(moved[:, :, None, :] - taken_before, 0.0, rev)
+    total = np.einsum("nvop,nvo->nvp", p_sorted, v_sorted) - np.einsum(
+        "nvop,nvo->nvp", take, v_sorted[:, :, :0:-1]
+    )
+    return sign * (total + moved * v_sorted[:, :, :1])

@@ -24,7 +24,8 @@ class TrainConfig:
     """One learner on one instance."""
 
     instance: str = "Z"
-    """Z (zero-mean linear MDP, S=3 A=2 d=2 H=6) or G (augmentation necessity, H=2)."""
+    """Z (zero-mean linear MDP, S=3 A=2 d=2 H=6), G (augmentation necessity, H=2), cvar-lb or erm-lb (the
+    lower-bound bandits: risk gap ``gap`` at every tau / gamma)."""
     method: str = "rs-disrl-v"
     """One of METHODS."""
     risk: str = "cvar"
@@ -45,6 +46,8 @@ class TrainConfig:
     """Ridge regulariser lambda of the linear learners."""
     delta: float = 0.1
     """Confidence level in the log terms."""
+    gap: float = 0.05
+    """Risk gap parameter of the cvar-lb (CVaR gap 2 * gap) and erm-lb (entropic gap = gap) instances."""
     seed: int = 0
     """Run seed (environment and policy randomness)."""
     checkpoint_every: int = 0
@@ -53,7 +56,7 @@ class TrainConfig:
     """Folder for checkpoints and metrics ('' : keep nothing on disk)."""
 
     def __post_init__(self) -> None:
-        check_choice("instance", self.instance, ("Z", "G"))
+        check_choice("instance", self.instance, ("Z", "G", "cvar-lb", "erm-lb"))
         check_choice("method", self.method, METHODS)
         check_choice("risk", self.risk, ("cvar", "entropic"))
         check_range("tau", self.tau, 0.0, 1.0, low_open=True)
@@ -66,12 +69,16 @@ class TrainConfig:
         check_choice("feature_map", self.feature_map, ("psi", "phi"))
         check_positive("lam", self.lam)
         check_range("delta", self.delta, 0.0, 1.0, low_open=True, high_open=True)
+        check_range("gap", self.gap, 0.0, 0.5, low_open=True, high_open=True)
         check_int_at_least("seed", self.seed, 0)
         check_int_at_least("checkpoint_every", self.checkpoint_every, 0)
         if self.checkpoint_every and not self.run_dir:
             raise ValueError("run_dir must be set when checkpoint_every > 0")
         if self.method in ("rs-disrl-v", "rs-disrl-v-nobonus", "markov-cvar") and self.risk != "cvar":
             raise ValueError(f"method {self.method!r} optimises CVaR; got risk={self.risk!r}")
+
+    def instance_kwargs(self) -> dict[str, float]:
+        return {"tau": self.tau, "gamma": self.gamma, "gap": self.gap}
 
     def risk_measure(self) -> RiskMeasure:
         return RiskMeasure(self.risk, tau=self.tau, gamma=self.gamma)

@@ -71,7 +71,7 @@ def train(cfg: TrainConfig, mdp: FiniteMDP | None = None, *, stop_after: int | N
 
     With ``checkpoint_every`` and ``run_dir`` set, a checkpoint is written every N episodes and a later call with the
     same config resumes from it bit-exactly. ``stop_after`` ends the run early (to emulate an interruption)."""
-    mdp = make_instance(cfg.instance) if mdp is None else mdp
+    mdp = make_instance(cfg.instance, **cfg.instance_kwargs()) if mdp is None else mdp
     risk = cfg.risk_measure()
     rho_star, _ = optimal_value(mdp, risk)
     learner = make_learner(cfg, mdp)

@@ -1,0 +1,57 @@
+"""Seed-vectorised learners vs the per-seed loop, measured in the same run: episodes x seeds per second.
+
+    uv run --package risk-pomdp python packages/risk-pomdp/benchmarks/bench_seeds.py [--seeds 10] [--episodes 200] [--reps 3]
+
+Both sides run the same configs and give the same regret seed by seed (tests/test_vectorised.py); the figure is the
+ratio of their throughputs (median over repetitions), so it holds on a loaded machine as long as both sides share it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import statistics
+import time
+
+from paperkit import set_threads
+
+from risk_pomdp.config import TrainConfig
+from risk_pomdp.train import train
+from risk_pomdp.vectorised import train_seeds
+
+CASES = {
+    "bvvi on paper-pomdp": TrainConfig(instance="paper-pomdp", method="bvvi", gamma=1.0),
+    "rsvi2 on paper-pomdp": TrainConfig(instance="paper-pomdp", method="rsvi2", gamma=1.0, bonus_scale=0.1),
+    "bvvi on contrast": TrainConfig(instance="contrast", method="bvvi", gamma=-1.0, bonus_scale=0.1),
+    "bvvi on erm-lb": TrainConfig(instance="erm-lb", method="bvvi", gamma=4.0, bonus_scale=0.03),
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--episodes", type=int, default=200)
+    parser.add_argument("--reps", type=int, default=3)
+    args = parser.parse_args()
+    set_threads(1)
+    seeds = list(range(args.seeds))
+    print(f"{args.seeds} seeds x K={args.episodes}, median of {args.reps} repetitions (1 thread):")
+    print(f"  {'case':24s} {'per-seed loop':>14s} {'vectorised':>12s} {'ratio':>7s}   (episodes x seeds / s)")
+    for name, base in CASES.items():
+        cfg = dataclasses.replace(base, episodes=args.episodes)
+        loop, vec = [], []
+        for _ in range(args.reps):
+            t0 = time.perf_counter()
+            for s in seeds:
+                train(dataclasses.replace(cfg, seed=s))
+            loop.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            train_seeds(cfg, seeds)
+            vec.append(time.perf_counter() - t0)
+        work = args.episodes * args.seeds
+        a, b = work / statistics.median(loop), work / statistics.median(vec)
+        print(f"  {name:24s} {a:14.0f} {b:12.0f} {b / a:6.2f}x", flush=True)
+
+
+if __name__ == "__main__":
+    main()
