@@ -91,6 +91,18 @@ def test_schedule_shape(restore_shape):
     assert sparsity_schedule(800, **kw, shape="staircase") == 0.0
 
 
+@settings(max_examples=30, deadline=None)
+@given(start=st.integers(0, 300), length=st.integers(1, 200), t=st.integers(0, 1000))
+def test_delayed_warmup_is_the_warmup_shifted(start, length, t):
+    """Pruning delayed to ``warmup_start`` (mst_late): dense before it, then the same ramp, shifted."""
+    kw = dict(s_max=0.9, restore_start=800, restore_end=1000)
+    late = sparsity_schedule(t, warmup_start=start, warmup_end=start + length, **kw)
+    if t < start:
+        assert late == 0.0
+    elif t < 800:
+        assert late == pytest.approx(sparsity_schedule(t - start, warmup_end=length, **kw))
+
+
 def test_schedule_rejects_unknown_restore_shape():
     with pytest.raises(ValueError, match="restore_shape"):
         sparsity_schedule(0, s_max=0.9, warmup_end=1, restore_start=2, restore_end=3, restore_shape="linear")

@@ -69,6 +69,40 @@ def test_mst_learns_ends_dense_and_counts_fewer_flops(corpus, tmp_path):
     assert res.train_flops_rel == pytest.approx(planned_flops_rel(cfg), rel=1e-12)
 
 
+def test_late_pruning_is_dense_until_its_start_and_counted_as_planned(corpus, tmp_path):
+    cfg = Config(**TINY, data_dir=corpus, max_iters=60, prune_start_frac=0.25, run_dir=str(tmp_path / "r"))
+    res = train(cfg)
+    assert cfg.prune_start == 15 and cfg.warmup_end == 24
+    assert min(it for it, _ in res.sparsity_trace) == 20  # the first DST step after the pruning start
+    assert res.train_flops_rel == pytest.approx(planned_flops_rel(cfg), rel=1e-12)
+    with pytest.raises(ValueError, match=r"prune_start_frac=0\.7"):
+        Config(prune_start_frac=0.7, warmup_frac=0.15, restore_frac=0.2)
+
+
+def test_deadline_stops_early_and_evaluates_there(corpus, tmp_path):
+    import time
+
+    res = train(Config(**TINY, data_dir=corpus, max_iters=50, run_dir=str(tmp_path / "r")),
+                deadline=time.monotonic())  # fmt: skip
+    assert res.iters_done == 1 and res.val_curve == [(1, res.final_val_loss)]
+    assert res.train_seconds > 0 and res.eval_seconds > 0
+
+
+def test_mst_late_and_width_probe_configs():
+    from paperkit.claims import check_claims
+
+    from mst.experiments import CLAIMS, EXPERIMENTS, fan_in, preset_config, width_config
+
+    check_claims(CLAIMS, EXPERIMENTS)
+    mst, late = preset_config("mst", "quick", 0), preset_config("mst_late", "quick", 0)
+    assert late.prune_start > 0 and late.restore_frac < mst.restore_frac
+    assert planned_flops_rel(late) == pytest.approx(planned_flops_rel(mst), abs=2e-3)  # equal FLOPs
+    fans = [fan_in(width_config(w, "quick", 0, "mst")) for w in ("w64", "w256", "w512")]
+    assert 5 < fans[0] < 8 and 20 < fans[1] < 30 and 40 < fans[2] < 55  # issue 25: fan-in ~25-50 at 90 %
+    m, q = width_config("w256", "quick", 0, "mst"), width_config("w256", "quick", 0, "matched")
+    assert not q.sparse and q.max_iters == round(planned_flops_rel(m) * m.max_iters)
+
+
 def test_dense_lm_head_option_keeps_the_embedding_dense(corpus, tmp_path):
     cfg = Config(**TINY, data_dir=corpus, max_iters=20, restore_frac=0.0, sparse_lm_head=False,
                  checkpoint_every=20, run_dir=str(tmp_path / "r"))  # fmt: skip
@@ -159,6 +193,38 @@ def test_two_gloo_ranks_match_one_process(corpus, tmp_path):
         assert r1["sparsity"] == r2["sparsity"]
         assert r1["train_flops_rel"] == pytest.approx(r2["train_flops_rel"], rel=1e-12)
     assert rows[0][-1]["sparsity"] == 0.0  # restoration ends dense on both
+
+
+SHUTDOWN_CHECK = """
+import json, os, sys, torch
+from mst import distributed
+distributed.join_group("gloo") if sys.argv[1] == "mst" else torch.distributed.init_process_group("gloo")
+p = torch.nn.Parameter(torch.ones(2))
+p.grad = torch.ones(2)
+torch.optim.AdamW([p]).step()  # the first step imports torch._dynamo and with it torch.distributed.fsdp
+distributed.shutdown()
+print(json.dumps([open(f"/proc/self/task/{t}/comm").read().strip() for t in os.listdir("/proc/self/task")]))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads thread names from /proc")
+@pytest.mark.parametrize("join", ["mst", "plain"])
+def test_shutdown_joins_the_gloo_threads(join):
+    """Regression test of issue 30 (see ``mst.distributed.join_group``): after ``shutdown`` no gloo thread
+    is left to meet interpreter finalization. A plain ``init_process_group`` followed by torch's lazy
+    import of fsdp pins the world group, and its threads survive ``destroy_process_group``."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "RANK": "0", "WORLD_SIZE": "1", "MASTER_ADDR": "127.0.0.1",
+           "MASTER_PORT": str(port)}  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", SHUTDOWN_CHECK, join], env=env, capture_output=True, text=True,
+                         timeout=300)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    gloo = [n for n in json.loads(out.stdout.strip().splitlines()[-1]) if "gloo" in n]
+    assert (gloo == []) if join == "mst" else (gloo != []), out.stdout
 
 
 def test_gpt2_small_preset_and_its_4x_schedule():

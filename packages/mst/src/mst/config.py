@@ -51,8 +51,11 @@ class Config:
     sparse_lm_head: bool = True
     """Sparsify the tied lm_head (and with it the token embedding), as the official code does; False keeps
     it dense (an ablation: a 256-byte vocabulary makes the embedding a small, busy matrix)."""
+    prune_start_frac: float = 0.0
+    """[R] Pruning (the warm-up ramp) starts here, as a fraction of max_iters; dense and no DST before. The
+    brief: pruning belongs after the model has learnt more than unigram statistics (``mst_late``)."""
     warmup_frac: float = 0.15
-    """Warm-up phase (dense -> s_max) as a fraction of max_iters."""
+    """Warm-up phase (dense -> s_max) as a fraction of max_iters, from ``prune_start_frac`` on."""
     restore_frac: float = 0.2
     """Restoration phase (s_max -> dense) as a fraction of max_iters; 0 = no restoration."""
     schedule_shape: str = "cubic"
@@ -114,12 +117,13 @@ class Config:
         check_range("beta2", self.beta2, 0.0, 1.0, high_open=True)
         check_non_negative("grad_clip", self.grad_clip)
         check_range("s_max", self.s_max, 0.0, 1.0, high_open=True)
+        check_range("prune_start_frac", self.prune_start_frac, 0.0, 1.0)
         check_range("warmup_frac", self.warmup_frac, 0.0, 1.0)
         check_range("restore_frac", self.restore_frac, 0.0, 1.0)
-        if self.warmup_frac + self.restore_frac > 1.0:
+        if self.prune_start_frac + self.warmup_frac + self.restore_frac > 1.0 + 1e-12:
             raise ValueError(
-                f"phase fractions warmup_frac={self.warmup_frac} + restore_frac={self.restore_frac} exceed 1: "
-                "warm-up and restoration would overlap"
+                f"phase fractions prune_start_frac={self.prune_start_frac} + warmup_frac={self.warmup_frac} + "
+                f"restore_frac={self.restore_frac} exceed 1: warm-up and restoration would overlap"
             )
         check_choice("schedule_shape", self.schedule_shape, ("cubic", "staircase"))
         check_choice("restore_shape", self.restore_shape, RESTORE_SHAPES)
@@ -141,8 +145,13 @@ class Config:
         return ((self.max_iters - 1) // self.delta) * self.delta
 
     @property
+    def prune_start(self) -> int:
+        """The first iteration of the warm-up ramp (no DST step before or at it)."""
+        return round(self.prune_start_frac * self.max_iters)
+
+    @property
     def warmup_end(self) -> int:
-        return round(self.warmup_frac * self.max_iters)
+        return self.prune_start + round(self.warmup_frac * self.max_iters)
 
     @property
     def restore_start(self) -> int:

@@ -20,10 +20,30 @@ def init(device: str) -> tuple[int, int]:
     if device == "cuda" and torch.cuda.is_available():  # one GPU per rank; "cuda" = this rank's GPU
         torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
     if world > 1 and not dist.is_initialized():
-        dist.init_process_group(backend="nccl" if device == "cuda" else "gloo")
+        join_group("nccl" if device == "cuda" else "gloo")
     if dist.is_initialized():
         return dist.get_rank(), dist.get_world_size()
     return 0, 1
+
+
+def join_group(backend: str) -> None:
+    """``init_process_group`` (env:// rendezvous), with torch's lazily imported modules loaded *first*.
+
+    Why (issue 30: rank 1 aborting with ``terminate called without an active exception`` about once in a
+    dozen runs on a loaded machine): AdamW's first ``step`` imports ``torch._dynamo``, which imports
+    ``torch.distributed.fsdp``, whose ``ShardedGradScaler.__init__`` has the default argument
+    ``process_group=dist.group.WORLD`` (torch/distributed/fsdp/sharded_grad_scaler.py). Imported after
+    ``init_process_group``, that default captures the live world group and holds it (and ~10 references
+    with it) for the life of the process, so ``destroy_process_group`` can no longer free it: the gloo
+    worker and transport threads (``pt_gloo_runloop``, ``gloo_tcp_loop``) stay alive into interpreter
+    finalization, where a thread still running at ``exit`` aborts the process, depending on thread timing
+    (hence "under load"; the same abort as pytorch/pytorch#190489, a gloo group not destroyed before exit).
+    Imported before the group exists, the default is ``None`` and ``shutdown`` really joins the threads;
+    ``tests/test_train.py::test_shutdown_joins_the_gloo_threads`` checks it.
+    """
+    import torch._dynamo  # noqa: F401  (see above: must precede init_process_group)
+
+    dist.init_process_group(backend=backend)
 
 
 def active() -> bool:
@@ -76,5 +96,8 @@ def barrier() -> None:
 
 
 def shutdown() -> None:
+    """Wait for every rank, then destroy the group (its gloo threads are joined here, not at exit)."""
     if dist.is_available() and dist.is_initialized():
+        if dist.get_world_size() > 1:
+            dist.barrier()  # no rank tears its connections down while a peer is still in a collective
         dist.destroy_process_group()

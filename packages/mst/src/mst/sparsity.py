@@ -47,6 +47,7 @@ def sparsity_schedule(
     restore_end: int,
     shape: str = "cubic",
     restore_shape: str = "cubic",
+    warmup_start: int = 0,
 ) -> float:
     """Sparsity Variation: warm-up 0 -> ``s_max``, hold, restoration ``s_max`` -> 0.
 
@@ -62,15 +63,18 @@ def sparsity_schedule(
 
     Dense from ``restore_end`` on. ``staircase`` (the official code's one-key schedule): ``s_max`` from
     iteration 0 to ``restore_start``, then 0. With ``restore_start >= restore_end`` there is no
-    restoration: ``s_max`` is held to the end.
+    restoration: ``s_max`` is held to the end. Before ``warmup_start`` (pruning delayed past the unigram
+    plateau) the target is 0 and the warm-up ramp runs on ``[warmup_start, warmup_end]``.
     """
     if restore_shape not in RESTORE_SHAPES:
         raise ValueError(f"restore_shape must be one of {list(RESTORE_SHAPES)}, got {restore_shape!r}")
     no_restore = restore_start >= restore_end
+    if t < warmup_start:
+        return 0.0
     if shape == "staircase":
         return s_max if (no_restore or t < restore_start) else 0.0
     if t < warmup_end:
-        return s_max * (1.0 - (1.0 - t / warmup_end) ** 3)
+        return s_max * (1.0 - (1.0 - (t - warmup_start) / (warmup_end - warmup_start)) ** 3)
     if no_restore or t <= restore_start:
         return s_max
     if t >= restore_end:

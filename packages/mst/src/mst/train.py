@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import math
+import time
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +49,11 @@ class Result:
     """(iteration, global sparsity of the linear weights) after each DST step."""
     final_sparsity: float
     run_dir: str
+    iters_done: int = 0
+    """Iterations trained (``max_iters`` unless a ``deadline`` stopped the run early)."""
+    train_seconds: float = 0.0
+    """Wall time of the training iterations (evaluation and checkpoints excluded)."""
+    eval_seconds: float = 0.0
 
 
 def lr_at(it: int, cfg: Config) -> float:
@@ -63,7 +69,7 @@ def target_sparsity(it: int, cfg: Config) -> float:
         return 0.0
     return sparsity_schedule(it, s_max=cfg.s_max, warmup_end=cfg.warmup_end, restore_start=cfg.restore_start,
                              restore_end=cfg.last_dst, shape=cfg.schedule_shape,
-                             restore_shape=cfg.restore_shape)  # fmt: skip
+                             restore_shape=cfg.restore_shape, warmup_start=cfg.prune_start)  # fmt: skip
 
 
 def hsa_active(it: int, cfg: Config) -> bool:
@@ -91,7 +97,7 @@ def planned_flops_rel(cfg: Config) -> float:
     for it in range(cfg.max_iters):
         kept = kept_hsa if hsa_active(it, cfg) else 1.0
         spent += flops_per_token(active, cfg.n_layer, cfg.d_model, cfg.seq_len, kept)
-        if cfg.sparse and 0 < it <= cfg.last_dst and it % cfg.delta == 0:
+        if cfg.sparse and cfg.prune_start < it <= cfg.last_dst and it % cfg.delta == 0:
             spent += dense_gradient_extra(active, total)
             dens = er_densities(shapes[:n_sparse], 1.0 - target_sparsity(it, cfg))
             active[:n_sparse] = [round(dd * n) for dd, n in zip(dens, total)]
@@ -102,7 +108,7 @@ def restore_frac_for_flops(cfg: Config, flops_rel: float, tol: float = 1e-4, cli
     """The restoration length (fraction of ``max_iters``) at which ``cfg`` counts ``flops_rel`` x dense
     training FLOPs, everything else fixed (bisection: a longer restoration only adds FLOPs). A target out of
     reach is a ``ValueError``, or with ``clip`` the nearest end (0 or the longest restoration)."""
-    lo, hi = 0.0, 1.0 - cfg.warmup_frac
+    lo, hi = 0.0, 1.0 - cfg.prune_start_frac - cfg.warmup_frac
 
     def at(r: float) -> float:
         return planned_flops_rel(dataclasses.replace(cfg, restore_frac=r))
@@ -162,8 +168,13 @@ def evaluate(model: GPT, val: np.ndarray, cfg: Config, it: int, rank: int, world
     return distributed.mean(total / cfg.eval_batches)
 
 
-def train(cfg: Config) -> Result:
+def train(cfg: Config, *, deadline: float | None = None, until: int | None = None) -> Result:
+    """Train ``cfg``. ``deadline`` (a ``time.monotonic()`` value): stop after the first iteration that ends
+    past it and evaluate there (a hard time limit for one-shot device runs). ``until``: stop after that many
+    iterations. Either way the schedules are those of ``max_iters``: a stopped run is a truncated one."""
     rank, world = distributed.init(cfg.device)
+    if deadline is not None and world > 1:
+        raise ValueError("deadline is for one process: ranks would stop at different iterations")
     if cfg.batch_size % (world * cfg.micro_batches):
         raise ValueError(
             f"batch_size={cfg.batch_size} must split over {world} ranks x {cfg.micro_batches} micro-batches"
@@ -215,12 +226,14 @@ def train(cfg: Config) -> Result:
     pattern_kept = kept_fraction(cfg.hsa_mode, cfg.seq_len, cfg.hsa_window) if cfg.hsa_mode != "none" else 1.0
     tokens_per_iter = cfg.batch_size * cfg.seq_len
 
+    done, train_s, eval_s = start, 0.0, 0.0
     for it in range(start, cfg.max_iters):
+        t_it = time.perf_counter()
         for g in opt.param_groups:
             g["lr"] = lr_at(it, cfg)
         attn = hsa_active(it, cfg)
         mask = _pattern(cfg) if attn else None
-        dst_due = sparse is not None and 0 < it <= cfg.last_dst and it % cfg.delta == 0
+        dst_due = sparse is not None and cfg.prune_start < it <= cfg.last_dst and it % cfg.delta == 0
 
         x, y = get_batch(train_tokens, cfg.batch_size, cfg.seq_len, data_rng)  # the global batch
         x, y = _shard(x, rank, world), _shard(y, rank, world)
@@ -260,11 +273,17 @@ def train(cfg: Config) -> Result:
             opt.step()
             if sparse is not None:
                 sparse.apply()
-        train_curve.append((it, distributed.mean(loss_sum)))
+        train_curve.append((it, distributed.mean(loss_sum)))  # .item() above: the device is synchronised
+        train_s += time.perf_counter() - t_it
 
         done = it + 1
-        if done % cfg.eval_interval == 0 or done == cfg.max_iters:
+        stop = done < cfg.max_iters and (
+            (deadline is not None and time.monotonic() >= deadline) or (until is not None and done >= until)
+        )
+        if done % cfg.eval_interval == 0 or done == cfg.max_iters or stop:
+            t_ev = time.perf_counter()
             v = evaluate(model, val_tokens, cfg, it, rank, world)
+            eval_s += time.perf_counter() - t_ev
             val_curve.append((done, v))
             if logger is not None:
                 logger.log(done, {"val_loss": v, "train_loss": train_curve[-1][1], "lr": lr_at(it, cfg),
@@ -284,6 +303,8 @@ def train(cfg: Config) -> Result:
                 save_checkpoint(path, config=_identity(cfg), step=done, tensors=tensors,
                                 objects={"opt": opt.state_dict()}, state=state)  # fmt: skip
             distributed.barrier()
+        if stop:
+            break
     if logger is not None:
         logger.close()
     return Result(
@@ -295,6 +316,9 @@ def train(cfg: Config) -> Result:
         sparsity_trace=sparsity_trace,
         final_sparsity=sparse.sparsity() if sparse is not None else 0.0,
         run_dir=str(run_dir),
+        iters_done=done,
+        train_seconds=train_s,
+        eval_seconds=eval_s,
     )
 
 
