@@ -12,10 +12,19 @@ from lcm_lora.experiments import EXPERIMENTS
 from lcm_lora.train import evaluate_run, format_table, train
 
 
-def train_command(cfg: DigitsConfig, run_dir: Path | None = None) -> None:
-    """Train teacher, style LoRA and LCM-LoRA on digits (resuming in RUN_DIR if given), then evaluate."""
+def train_command(cfg: DigitsConfig, run_dir: Path | None = None, evaluate: bool = True) -> None:
+    """Train the digits pipeline (VAE and text encoder for --cfg.backbone sd), teacher, style LoRA and LCM-LoRA,
+    resuming in RUN_DIR if given, then evaluate. With the default sd backbone, RUN_DIR/pipeline is a
+    StableDiffusionPipeline folder and RUN_DIR/lcm/pytorch_lora_weights.safetensors its LCM-LoRA."""
     set_threads(1)
-    print(train(cfg, run_dir))
+    result = train(cfg, run_dir, evaluate=evaluate)
+    print(result)
+    if cfg.backbone == "sd":
+        d = result.run_dir
+        print(
+            f"\nStableDiffusionPipeline.from_pretrained({str(d / 'pipeline')!r}) then "
+            f"load_lora_weights({str(d / 'lcm')!r}, adapter_name='lcm'); style LoRA: {str(d / 'style')!r}"
+        )
 
 
 def evaluate_command(run_dir: Path) -> None:

@@ -96,12 +96,25 @@ class LCDConfig:
 @dataclasses.dataclass(frozen=True)
 class DigitsConfig:
     """The scaled-down reproduction: teacher T0 on 8x8 digits, a style LoRA (T1), LCM-LoRA from T0, and the
-    evaluation grid (LCM vs DDIM / DPM-Solver++) on both."""
+    evaluation grid (LCM vs DDIM / DPM-Solver++) on both.
+
+    ``backbone="sd"`` (the default) is the Stable-Diffusion-style path: a tiny ``AutoencoderKL`` trained on the
+    digits, a CLIP text encoder built from a config, captions ("a handwritten digit 3"; "a bold handwritten
+    digit 3" for the style), a ``UNet2DConditionModel`` teacher on the latents, all saved as a
+    ``StableDiffusionPipeline`` folder whose ``load_lora_weights`` reads the LoRA files. ``backbone="pixel"`` is
+    the class-conditional ``UNet2DModel`` on the pixels (no VAE, no text)."""
 
     seed: int = 0
     """Seed of every component (data split, weights, noise, sampling)."""
-    width: int = 16
-    """Channels of the UNet's first block (the second has 2x)."""
+    backbone: str = "sd"
+    """``sd``: VAE latents + CLIP text encoder + UNet2DConditionModel (a StableDiffusionPipeline);
+    ``pixel``: class-conditional UNet2DModel on the 8x8 pixels."""
+    width: int = 32
+    """Channels of the UNet's first block (the second has 2x); 16 for the pixel UNet of the digits runs."""
+    vae_steps: int = 1000
+    """Training steps of the tiny AutoencoderKL (``sd`` only; plain and bold digits, batch ``batch_size``)."""
+    vae_kl_weight: float = 1e-4
+    """Weight of the KL term of the VAE loss (``sd`` only)."""
     teacher_steps: int = 2000
     """Diffusion training steps of the teacher T0."""
     teacher_lr: float = 1e-3
@@ -135,9 +148,12 @@ class DigitsConfig:
 
     def __post_init__(self) -> None:
         check_int_at_least("seed", self.seed, 0)
+        check_choice("backbone", self.backbone, ("sd", "pixel"))
         check_int_at_least("width", self.width, 8)
         if self.width % 8:
             raise ValueError(f"width must be a multiple of 8 (GroupNorm groups), got {self.width!r}")
+        check_int_at_least("vae_steps", self.vae_steps, 1)
+        check_non_negative("vae_kl_weight", self.vae_kl_weight)
         check_int_at_least("teacher_steps", self.teacher_steps, 1)
         check_positive("teacher_lr", self.teacher_lr)
         check_int_at_least("batch_size", self.batch_size, 2)

@@ -1,8 +1,9 @@
 """The digits reproduction end to end: teacher T0, style LoRA (T1 = T0 + τ_style), LCM-LoRA distilled from
-T0, and the evaluation grid of LCM-LoRA against DDIM / DPM-Solver++ on T0 and on T1 (plug-in, no retraining).
+T0, and the evaluation grid of LCM-LoRA against DDIM / DPM-Solver++ on T0 and on T1 (plug-in, no retraining),
+on either backbone (:mod:`lcm_lora.space`): the Stable-Diffusion-style latent pipeline or the pixel UNet.
 
 Every stage lives in its own folder of the run directory and resumes from its checkpoint, so a finished stage
-is read back rather than retrained.
+is read back rather than retrained; each evaluated (setting, method) row is cached on its own.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import copy
 import dataclasses
 import json
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +26,9 @@ from lcm_lora.data import Batches, DigitSplit, bold, split_digits
 from lcm_lora.distill import distill_lcm_lora
 from lcm_lora.lora import LORA_WEIGHT_NAME, activate_adapters, add_lora, load_lora_weights, save_lora_weights
 from lcm_lora.metrics import DigitClassifier, feature_fd, features, predict, train_classifier
-from lcm_lora.models import NULL_LABEL, NUM_CLASSES, digits_unet, sd_noise_scheduler, seeded_init
+from lcm_lora.models import NULL_LABEL, NUM_CLASSES, predict_noise, sd_noise_scheduler, seeded_init
 from lcm_lora.sampling import make_scheduler, sample
+from lcm_lora.space import PIPELINE_DIR, Space, build_space, conditioned, save_pipeline
 from lcm_lora.training import fit, mean_tail
 
 # (method, sampler, steps); LCM methods run the LoRA'd model, the others the teacher with CFG
@@ -61,8 +64,8 @@ class Result:
         return f"run {self.run_dir}\n" + format_table(self.table)
 
 
-def _diffusion_loss(unet: torch.nn.Module, scheduler: Any, cfg: DigitsConfig, gen: torch.Generator):
-    """ε-prediction MSE with labels dropped to the null token for CFG."""
+def _diffusion_loss(unet: torch.nn.Module, scheduler: Any, cfg: DigitsConfig, table: torch.Tensor, gen):
+    """ε-prediction MSE; labels dropped to the null condition (index 10) for classifier-free guidance."""
     num_train = int(scheduler.config.num_train_timesteps)
 
     def loss_fn(batch: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
@@ -72,22 +75,24 @@ def _diffusion_loss(unet: torch.nn.Module, scheduler: Any, cfg: DigitsConfig, ge
         t = torch.randint(0, num_train, (x.shape[0],), generator=gen)
         noise = torch.randn(x.shape, generator=gen)
         noisy = scheduler.add_noise(x, noise, t)
-        return torch.nn.functional.mse_loss(unet(noisy, t, class_labels=y).sample, noise)
+        return torch.nn.functional.mse_loss(predict_noise(unet, noisy, t, table[y]), noise)
 
     return loss_fn
 
 
-def train_teacher(cfg: DigitsConfig, split: DigitSplit, out: Path) -> tuple[torch.nn.Module, float]:
+def train_teacher(
+    cfg: DigitsConfig, space: Space, split: DigitSplit, out: Path
+) -> tuple[torch.nn.Module, float]:
     seeder = Seeder(cfg.seed)
     with seeded_init(seeder.int("teacher-init")):
-        unet = digits_unet(cfg.width)
+        unet = space.make_unet()
     scheduler = sd_noise_scheduler()
     gen = seeder.torch("teacher")
-    data = Batches(split.train_x, split.train_y, cfg.batch_size, seeder.torch("teacher-data"))
+    data = Batches(space.encode(split.train_x), split.train_y, cfg.batch_size, seeder.torch("teacher-data"))
     unet.train()
     res = fit(
         list(unet.parameters()),
-        _diffusion_loss(unet, scheduler, cfg, gen),
+        _diffusion_loss(unet, scheduler, cfg, space.tables["plain"], gen),
         data,
         steps=cfg.teacher_steps,
         lr=cfg.teacher_lr,
@@ -99,8 +104,11 @@ def train_teacher(cfg: DigitsConfig, split: DigitSplit, out: Path) -> tuple[torc
     return unet.eval().requires_grad_(False), mean_tail(res.losses)
 
 
-def train_style_lora(cfg: DigitsConfig, teacher: torch.nn.Module, split: DigitSplit, out: Path) -> float:
-    """Fine-tune a style LoRA τ_style on bold digits, teacher frozen; written to ``out`` in diffusers format."""
+def train_style_lora(
+    cfg: DigitsConfig, space: Space, teacher: torch.nn.Module, split: DigitSplit, out: Path
+) -> float:
+    """Fine-tune a style LoRA τ_style on bold digits (style captions), teacher frozen; written to ``out`` in
+    diffusers format."""
     if (out / LORA_WEIGHT_NAME).exists():
         return float("nan")
     seeder = Seeder(cfg.seed)
@@ -114,11 +122,12 @@ def train_style_lora(cfg: DigitsConfig, teacher: torch.nn.Module, split: DigitSp
             adapter_name="style",
         )
     gen = seeder.torch("style")
-    data = Batches(bold(split.train_x), split.train_y, cfg.batch_size, seeder.torch("style-data"))
+    latents = space.encode(bold(split.train_x))
+    data = Batches(latents, split.train_y, cfg.batch_size, seeder.torch("style-data"))
     unet.train()
     res = fit(
         params,
-        _diffusion_loss(unet, sd_noise_scheduler(), cfg, gen),
+        _diffusion_loss(unet, sd_noise_scheduler(), cfg, space.tables["style"], gen),
         data,
         steps=cfg.style_steps,
         lr=cfg.style_lr,
@@ -131,17 +140,24 @@ def train_style_lora(cfg: DigitsConfig, teacher: torch.nn.Module, split: DigitSp
     return mean_tail(res.losses)
 
 
-def train_lcm_lora(cfg: DigitsConfig, teacher: torch.nn.Module, split: DigitSplit, out: Path) -> float:
+def train_lcm_lora(
+    cfg: DigitsConfig, space: Space, teacher: torch.nn.Module, split: DigitSplit, out: Path
+) -> float:
     """LCD from T0 (the paper's method): a fresh copy of the teacher gets the LCM-LoRA adapter."""
     if (out / LORA_WEIGHT_NAME).exists():
         return float("nan")
     seeder = Seeder(cfg.seed)
     unet = copy.deepcopy(teacher)
-    data = Batches(split.train_x, split.train_y, cfg.batch_size, seeder.torch("lcd-data"))
+    batches = Batches(space.encode(split.train_x), split.train_y, cfg.batch_size, seeder.torch("lcd-data"))
     lcd = dataclasses.replace(cfg.lcd, seed=seeder.int("lcd") % (2**31))
     with seeded_init(seeder.int("lcd-init")):
         res = distill_lcm_lora(
-            unet, sd_noise_scheduler(), data, lcd, null_condition=torch.tensor(NULL_LABEL), run_dir=out
+            unet,
+            sd_noise_scheduler(),
+            conditioned(batches, space.tables["plain"]),
+            lcd,
+            null_condition=space.null(),
+            run_dir=out,
         )
     return mean_tail(res.fit.losses)
 
@@ -185,93 +201,136 @@ def build_models(teacher: torch.nn.Module, run_dir: Path, cfg: DigitsConfig) -> 
     return {"base/teacher": teacher, "base/lcm": lcm, "style/teacher": style, "style/lcm": both}
 
 
-def train(cfg: DigitsConfig, run_dir: str | Path | None = None, *, evaluate: bool = True) -> Result:
-    """Run (or resume) every stage in ``run_dir`` (default: a fresh ``runs/lcm-lora/digits/...``)."""
-    run_dir = (
-        Path(run_dir) if run_dir is not None else make_run_dir("lcm-lora", "digits", cfg.seed, config=cfg)
-    )
+@dataclasses.dataclass
+class Stages:
+    """A trained (or read-back) run: the backbone, the teacher and the data split."""
+
+    space: Space
+    teacher: torch.nn.Module
+    split: DigitSplit
+    losses: dict[str, float]
+    seconds: dict[str, float]
+
+
+def run_stages(cfg: DigitsConfig, run_dir: Path) -> Stages:
+    """Every training stage (VAE and pipeline folder for ``sd``, teacher, style LoRA, LCM-LoRA), resumed."""
     run_dir.mkdir(parents=True, exist_ok=True)
     write_config(run_dir, cfg)
     split = split_digits(Seeder(cfg.seed).numpy("split"))
     seconds: dict[str, float] = {}
     t = time.perf_counter()
-    teacher, teacher_loss = train_teacher(cfg, split, run_dir / "teacher")
+    space = build_space(cfg, split, run_dir)
+    seconds["backbone"] = time.perf_counter() - t
+    t = time.perf_counter()
+    teacher, teacher_loss = train_teacher(cfg, space, split, run_dir / "teacher")
+    save_pipeline(space, teacher, run_dir / PIPELINE_DIR)
     seconds["teacher"] = time.perf_counter() - t
     t = time.perf_counter()
-    style_loss = train_style_lora(cfg, teacher, split, run_dir / "style")
+    style_loss = train_style_lora(cfg, space, teacher, split, run_dir / "style")
     seconds["style"] = time.perf_counter() - t
     t = time.perf_counter()
-    lcd_loss = train_lcm_lora(cfg, teacher, split, run_dir / "lcm")
+    lcd_loss = train_lcm_lora(cfg, space, teacher, split, run_dir / "lcm")
     seconds["lcd"] = time.perf_counter() - t
+    losses = {"teacher": teacher_loss, "style": style_loss, "lcd": lcd_loss}
+    if space.kind == "sd":
+        losses["vae"] = space.parts["vae_loss"]
+    return Stages(space, teacher, split, losses, seconds)
+
+
+def train(cfg: DigitsConfig, run_dir: str | Path | None = None, *, evaluate: bool = True) -> Result:
+    """Run (or resume) every stage in ``run_dir`` (default: a fresh ``runs/lcm-lora/digits/...``), then the
+    evaluation grid. With ``backbone="sd"``, ``run_dir/pipeline`` is a ``StableDiffusionPipeline`` folder and
+    ``run_dir/lcm`` / ``run_dir/style`` hold ``pytorch_lora_weights.safetensors`` files for its
+    ``load_lora_weights``."""
+    run_dir = (
+        Path(run_dir) if run_dir is not None else make_run_dir("lcm-lora", "digits", cfg.seed, config=cfg)
+    )
+    stages = run_stages(cfg, run_dir)
     table: list[dict[str, Any]] = []
     if evaluate:
         t = time.perf_counter()
-        table = evaluate_run(run_dir, cfg, teacher=teacher, split=split)
-        seconds["evaluate"] = time.perf_counter() - t
-    return Result(run_dir, teacher_loss, style_loss, lcd_loss, seconds, table)
+        table = evaluate_run(run_dir, cfg, stages=stages)
+        stages.seconds["evaluate"] = time.perf_counter() - t
+    return Result(
+        run_dir,
+        stages.losses["teacher"],
+        stages.losses["style"],
+        stages.losses["lcd"],
+        stages.seconds,
+        table,
+    )
 
 
 def evaluate_run(
     run_dir: str | Path,
     cfg: DigitsConfig,
     *,
-    teacher: torch.nn.Module | None = None,
-    split: DigitSplit | None = None,
+    stages: Stages | None = None,
     methods: tuple[str, ...] = METHOD_NAMES,
+    settings: tuple[str, ...] = SETTINGS,
 ) -> list[dict[str, Any]]:
-    """The evaluation grid; cached in ``run_dir/eval-<hash>.json`` (same config: read back)."""
+    """The evaluation grid, one cached row per (setting, method) in ``run_dir/eval-<hash>/`` (read back when
+    present, so an interrupted evaluation resumes). Rows of the ``sd`` backbone's LCM methods also carry
+    ``pipeline_max_diff``: how far a fresh ``StableDiffusionPipeline`` with ``load_lora_weights`` (and
+    ``set_adapters`` for the style) is from this evaluation's own samples."""
     run_dir = Path(run_dir)
-    cache = run_dir / f"eval-{config_hash(cfg)}.json"
-    if cache.exists():
-        rows = json.loads(cache.read_text())["rows"]
-        if {r["method"] for r in rows} >= set(methods):
-            return [r for r in rows if r["method"] in methods or r["method"] == "real"]
-    if split is None:
-        split = split_digits(Seeder(cfg.seed).numpy("split"))
-    if teacher is None:
-        teacher = train_teacher(cfg, split, run_dir / "teacher")[0]
-    digit_clf, style_clf = _classifiers(cfg, split, run_dir / "classifiers")
-    models = build_models(teacher, run_dir, cfg)
-    per_class = cfg.eval_samples // NUM_CLASSES
-    labels = torch.arange(NUM_CLASSES).repeat_interleave(per_class)
-    ref = {"base": split.test_x, "style": bold(split.test_x)}
-    ref_feats = {s: features(digit_clf, torch.as_tensor(x)) for s, x in ref.items()}
     known = {m: (k, n) for m, k, n in EVAL_METHODS}
     bad = [m for m in methods if m not in known]
     if bad:
         raise ValueError(f"unknown methods {bad}; valid: {list(METHOD_NAMES)}")
-    rows: list[dict[str, Any]] = []
-    for setting in SETTINGS:
-        # the real-data floor: training digits (of this setting) against the held-out ones
-        real = split.train_x if setting == "base" else bold(split.train_x)
-        rows.append(
-            _score(setting, "real", real, split.train_y, 0, 0.0, digit_clf, style_clf, ref_feats[setting])
-        )
-        for method in methods:
-            kind, steps = known[method]
-            model = models[f"{setting}/{'lcm' if kind == 'lcm' else 'teacher'}"]
-            scheduler = make_scheduler(kind, sd_noise_scheduler(), cfg.lcd.num_ddim_timesteps)
-            guidance = cfg.lcm_guidance if kind == "lcm" else cfg.teacher_guidance
-            gen = Seeder(cfg.seed).torch("eval-noise")  # the same noise for every method
-            images, nfe, elapsed = [], 0, 0.0
-            for chunk in labels.split(500):
-                t0 = time.perf_counter()
-                out = sample(
-                    model,
-                    scheduler,
-                    chunk,
-                    num_steps=steps,
-                    shape=(len(chunk), 1, 8, 8),
-                    generator=gen,
-                    guidance_scale=guidance,
-                    null_condition=torch.tensor(NULL_LABEL),
+    bad = [s for s in settings if s not in SETTINGS]
+    if bad:
+        raise ValueError(f"unknown settings {bad}; valid: {list(SETTINGS)}")
+    cache = run_dir / f"eval-{config_hash(cfg)}"
+    wanted = [(s, m) for s in settings for m in ("real", *methods)]
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for s, m in wanted:
+        f = cache / f"{s}-{m}.json"
+        if f.exists():
+            rows[s, m] = json.loads(f.read_text())
+    missing = [k for k in wanted if k not in rows]
+    if missing:
+        if stages is None:
+            stages = run_stages(cfg, run_dir)
+        space, split = stages.space, stages.split
+        digit_clf, style_clf = _classifiers(cfg, split, run_dir / "classifiers")
+        models = build_models(stages.teacher, run_dir, cfg)
+        per_class = cfg.eval_samples // NUM_CLASSES
+        labels = torch.arange(NUM_CLASSES).repeat_interleave(per_class)
+        ref = {"base": split.test_x, "style": bold(split.test_x)}
+        ref_feats = {s: features(digit_clf, torch.as_tensor(x)) for s, x in ref.items()}
+        for setting, method in missing:
+            table = space.tables["plain" if setting == "base" else "style"]
+            if method == "real":
+                # the real-data floor: training digits (of this setting) against the held-out ones
+                real = split.train_x if setting == "base" else bold(split.train_x)
+                row = _score(
+                    setting, "real", real, split.train_y, 0, 0.0, digit_clf, style_clf, ref_feats[setting]
                 )
-                elapsed += time.perf_counter() - t0
-                images.append(out.images)
-                nfe = out.nfe
-            x = torch.cat(images)
-            rows.append(
-                _score(
+            else:
+                kind, steps = known[method]
+                model = models[f"{setting}/{'lcm' if kind == 'lcm' else 'teacher'}"]
+                scheduler = make_scheduler(kind, sd_noise_scheduler(), cfg.lcd.num_ddim_timesteps)
+                guidance = cfg.lcm_guidance if kind == "lcm" else cfg.teacher_guidance
+                gen = Seeder(cfg.seed).torch("eval-noise")  # the same noise for every method
+                images, nfe, elapsed = [], 0, 0.0
+                for chunk in labels.split(500):
+                    t0 = time.perf_counter()
+                    out = sample(
+                        model,
+                        scheduler,
+                        table[chunk],
+                        num_steps=steps,
+                        shape=(len(chunk), *space.latent_shape),
+                        generator=gen,
+                        guidance_scale=guidance,
+                        null_condition=table[NULL_LABEL],
+                    )
+                    images.append(space.decode(out.images))
+                    elapsed += time.perf_counter() - t0
+                    nfe = out.nfe
+                x = torch.cat(images)
+                row = _score(
                     setting,
                     method,
                     x,
@@ -282,11 +341,75 @@ def evaluate_run(
                     style_clf,
                     ref_feats[setting],
                 )
-            )
-            if steps == 4 or method == "ddim-50":
-                _save_grid(x, run_dir / "samples" / f"{setting}-{method}.png", per_class)
-    atomic_write_json(cache, {"config": dataclasses.asdict(cfg), "rows": rows})
-    return rows
+                if kind == "lcm" and space.kind == "sd":
+                    row["pipeline_max_diff"] = pipeline_agreement(run_dir, cfg, model, space, setting, steps)
+                if steps == 4 or method == "ddim-50":
+                    _save_grid(x, run_dir / "samples" / f"{setting}-{method}.png", per_class)
+            cache.mkdir(parents=True, exist_ok=True)
+            atomic_write_json(cache / f"{setting}-{method}.json", row)
+            rows[setting, method] = row
+    return [rows[k] for k in wanted]
+
+
+def load_pipeline(run_dir: str | Path, cfg: DigitsConfig, setting: str = "base"):
+    """What a user does: a fresh ``StableDiffusionPipeline.from_pretrained(run_dir/pipeline)`` with the
+    ``LCMScheduler``, ``load_lora_weights`` of the LCM-LoRA and, for ``setting="style"``, of the style LoRA,
+    combined with ``set_adapters(["style", "lcm"], [λ1, λ2])``."""
+    from diffusers import LCMScheduler, StableDiffusionPipeline
+    from diffusers.utils import logging as diffusers_logging
+
+    run_dir = Path(run_dir)
+    level = diffusers_logging.get_verbosity()
+    diffusers_logging.set_verbosity_error()  # "no LoRA keys for the text encoder": there are none, by design
+    try:
+        pipe = StableDiffusionPipeline.from_pretrained(str(run_dir / PIPELINE_DIR))
+        pipe.scheduler = LCMScheduler.from_config(
+            pipe.scheduler.config, original_inference_steps=cfg.lcd.num_ddim_timesteps
+        )
+        pipe.set_progress_bar_config(disable=True)
+        pipe.load_lora_weights(str(run_dir / "lcm"), weight_name=LORA_WEIGHT_NAME, adapter_name="lcm")
+        if setting == "style":
+            with warnings.catch_warnings():  # peft warns that a second adapter is added: intended here
+                warnings.filterwarnings(
+                    "ignore", message="Already found a `peft_config`", category=UserWarning
+                )
+                pipe.load_lora_weights(
+                    str(run_dir / "style"), weight_name=LORA_WEIGHT_NAME, adapter_name="style"
+                )
+            pipe.set_adapters(["style", "lcm"], adapter_weights=[cfg.style_weight, cfg.lcm_weight])
+    finally:
+        diffusers_logging.set_verbosity(level)
+    return pipe
+
+
+def pipeline_agreement(
+    run_dir: Path, cfg: DigitsConfig, model: torch.nn.Module, space: Space, setting: str, steps: int
+) -> float:
+    """Max |latent difference| between ``pipe(prompt, num_inference_steps=steps)`` of :func:`load_pipeline`
+    and :func:`sample` with the in-memory model, on one caption per class and the same generator seed."""
+    from lcm_lora.latent import captions
+
+    pipe = load_pipeline(run_dir, cfg, setting)
+    labels = torch.arange(NUM_CLASSES)
+    table = space.tables["plain" if setting == "base" else "style"]
+    theirs = pipe(
+        prompt=captions(labels, style=setting == "style"),
+        num_inference_steps=steps,
+        guidance_scale=cfg.lcm_guidance,
+        generator=torch.Generator().manual_seed(cfg.seed),
+        output_type="latent",
+    ).images
+    ours = sample(
+        model,
+        make_scheduler("lcm", sd_noise_scheduler(), cfg.lcd.num_ddim_timesteps),
+        table[labels],
+        num_steps=steps,
+        shape=(NUM_CLASSES, *space.latent_shape),
+        generator=torch.Generator().manual_seed(cfg.seed),
+        guidance_scale=cfg.lcm_guidance,
+        null_condition=table[NULL_LABEL],
+    ).images
+    return float((theirs - ours).abs().max())
 
 
 def _score(setting, method, x, labels, nfe, sec, digit_clf, style_clf, ref_feats) -> dict[str, Any]:
