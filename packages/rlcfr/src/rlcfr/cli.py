@@ -9,7 +9,7 @@ from typing import Literal
 from paperkit import set_threads
 from paperkit.cli import Flat, reproduce_command, run_cli
 
-from rlcfr.config import EvalConfig, TrainConfig
+from rlcfr.config import EvalConfig, HeadroomConfig, TrainConfig
 from rlcfr.experiments import EXPERIMENTS
 
 _TRAIN, _EVAL = TrainConfig(), EvalConfig()
@@ -71,12 +71,28 @@ def solve_command(
     )
 
 
+def headroom_command(cfg: Flat[HeadroomConfig]) -> None:
+    """Headroom: gain of the best K-size root abstraction over the default (bounds), per decision point."""
+    import numpy as np
+
+    from rlcfr.evaluate import mean_ci
+    from rlcfr.headroom import headroom, headroom_table
+
+    set_threads(1)
+    rows = headroom(cfg)
+    print(headroom_table(rows))
+    for name in ("superset_mbb", "top_k_mbb", "solver_error_mbb"):
+        m, h = mean_ci(np.array([getattr(r, name) for r in rows]))
+        print(f"{name}: mean {m:+.3f} +/- {h:.3f} (95% normal, {len(rows)} points)")
+
+
 def main() -> None:
     run_cli(
         {
             "train": train_command,
             "evaluate": evaluate_command,
             "solve": solve_command,
+            "headroom": headroom_command,
             "reproduce": reproduce_command(EXPERIMENTS),
         },
         prog="rlcfr",
