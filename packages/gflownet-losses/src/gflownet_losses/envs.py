@@ -89,22 +89,24 @@ class HyperGrid(DAGEnv):
         self.max_length = ndim * (height - 1) + 1
         self.feature_dim = ndim * height
         self._strides = torch.tensor([height ** (ndim - 1 - i) for i in range(ndim)], dtype=torch.long)
+        self._units = torch.eye(ndim, dtype=torch.long)  # row i: the move of action i
+        self._offsets = torch.arange(ndim) * height  # coordinate i's block in the k-hot features
 
     def initial_states(self, n):
         return torch.zeros(n, self.ndim, dtype=torch.long)
 
     def forward_mask(self, states):
         can_grow = states < self.height - 1
-        return torch.cat([can_grow, torch.ones(len(states), 1, dtype=torch.bool)], dim=1)
+        return torch.nn.functional.pad(can_grow, (0, 1), value=True)  # exit is always allowed
 
     def backward_mask(self, states):
         return states > 0
 
     def step(self, states, actions):
-        return states + torch.nn.functional.one_hot(actions, self.ndim)
+        return states + self._units[actions]
 
     def backward_step(self, states, actions):
-        return states - torch.nn.functional.one_hot(actions, self.ndim)
+        return states - self._units[actions]
 
     def reward(self, states):
         ax = (states.to(torch.float64) / (self.height - 1) - 0.5).abs()
@@ -116,7 +118,9 @@ class HyperGrid(DAGEnv):
         return torch.log(self.reward(states)).to(torch.float32)
 
     def features(self, states):
-        return torch.nn.functional.one_hot(states, self.height).reshape(len(states), -1).to(torch.float32)
+        """k-hot: one block of ``height`` per coordinate with a 1 at the coordinate's value."""
+        hot = torch.zeros(len(states), self.feature_dim)
+        return hot.scatter_(1, states + self._offsets, 1.0)
 
     def all_states(self):
         grids = torch.meshgrid(*[torch.arange(self.height)] * self.ndim, indexing="ij")
