@@ -3,6 +3,9 @@ return (mean of the last ``--late`` greedy evaluations, less noisy than one 10-e
 per-seed difference to a reference method (same seeds = same env and eval episodes), of the counted FLOPs, of
 the short-horizon gap ``q_overestimation`` and of ``value_bias`` (over the seeds that logged it). ``--until``
 takes the late window from the evaluations up to that env step (the gap part-way through a longer run).
+The last column is the per-action gap of the target utilities (mean max − mean over available actions, scaled
+reward units) over the last evaluation interval, and ω·gap at the default ω = 10 (Soft Mellowmax's regime).
+``--experiment`` picks one experiment of a folder that holds several (an evidence folder).
 
     python packages/mast/benchmarks/ci_table.py /tmp/mast/q/runs/quick --reference dense --late 3 \
         --methods dense mast rigl static mast_no_sm mast_no_dual mast_no_hybrid
@@ -25,8 +28,16 @@ def main() -> None:
     ap.add_argument(
         "--until", type=int, default=None, help="late return over the evaluations at env steps <= UNTIL only"
     )
+    ap.add_argument(
+        "--experiment", default=None, help="only this experiment (needed when ROOT holds several)"
+    )
     args = ap.parse_args()
     records = folder_records(args.root)
+    found = sorted({r.experiment for r in records})
+    if args.experiment is not None:
+        records = [r for r in records if r.experiment == args.experiment]
+    elif len(found) > 1:
+        ap.error(f"{args.root} holds experiments {found}: choose one with --experiment")
     methods = args.methods or list(dict.fromkeys(r.method for r in records))
 
     def finals(method: str, metric: str) -> dict[int, float]:
@@ -60,6 +71,7 @@ def main() -> None:
         "infer FLOPs / dense",
         "q_overestimation",
         "value_bias (seeds)",
+        "action gap (ω·gap at ω=10)",
     ]
     print("| method | " + " | ".join(cols) + " |")
     print("|---" * (len(cols) + 1) + "|")
@@ -76,6 +88,10 @@ def main() -> None:
             mean_ci(list(finals(m, "infer_flops_rel").values())),
             mean_ci(list(finals(m, "q_overestimation").values())),
             f"{mean_ci(list(bias.values()))} ({len(bias)})" if bias else "–",
+            # the last eval interval's mean (max − mean) target-utility gap; older records lack it
+            f"{mean_ci(gap)} ({10 * statistics.fmean(gap):.2g})"
+            if (gap := list(finals(m, "final_action_gap").values()))
+            else "–",
         ]
         print(f"| {m} | " + " | ".join(cells) + " |")
 
