@@ -103,3 +103,18 @@ def test_overwrite_keeps_one_complete_checkpoint(tmp_path):
     ck = load_checkpoint(tmp_path / "c")
     assert ck.step == 2 and ck.arrays["a"].tolist() == [2, 2]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c"]
+
+
+def test_a_moved_run_folder_resumes_config_hash_ignores_output_paths(tmp_path):
+    """Users copy runs to shared storage and rename experiments: the hash leaves output locations out."""
+    import shutil
+
+    from paperkit import config_hash
+
+    a = {"lr": 0.1, "run_dir": str(tmp_path / "a")}
+    b = {"lr": 0.1, "run_dir": str(tmp_path / "b")}
+    assert config_hash(a) == config_hash(b) != config_hash({"lr": 0.2, "run_dir": str(tmp_path / "a")})
+    save_checkpoint(tmp_path / "a" / "ckpt", config=a, step=3, arrays={"x": np.arange(3)})
+    shutil.move(tmp_path / "a", tmp_path / "b")
+    ckpt = load_checkpoint(tmp_path / "b" / "ckpt", config=b)
+    assert ckpt.step == 3 and ckpt.arrays["x"].tolist() == [0, 1, 2]

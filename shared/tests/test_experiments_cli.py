@@ -81,7 +81,70 @@ def test_cli_bad_value_prints_named_error_not_traceback(capsys):
         run_cli({"train": train}, prog="toy", args=["train", "--lr", "-2"])
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
-    assert "lr must be a finite number > 0" in err and "Traceback" not in err
+    assert err.startswith("toy: error: --lr: lr must be a finite number > 0, got -2") and err.count("\n") == 1
+    assert "Traceback" not in err and "tyro-dummy" not in err
+
+
+@dataclasses.dataclass(frozen=True)
+class RunCfg:
+    seed_value: int = 0
+    run_dir: str = ""
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["train", "--sed", "1"], "toy: error: Unrecognized options: --sed, 1"),
+        (["train", "--seed-value", "abc"], "toy: error: --seed-value: invalid literal for int()"),
+        (["nope"], "toy: error: Unrecognized options: nope (available subcommands: train, other)"),
+    ],
+)
+def test_parse_errors_are_one_line_naming_the_flag(capsys, argv, expected):
+    def train(cfg: Flat[RunCfg]) -> None:
+        raise AssertionError("must not run")
+
+    with pytest.raises(SystemExit) as exit_info:
+        run_cli({"train": train, "other": train}, prog="toy", args=argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(expected) and err.count("\n") == 1, err
+
+
+def test_unwritable_output_is_refused_before_any_work(tmp_path, capsys):
+    ran = []
+
+    def train(cfg: Flat[RunCfg]) -> None:
+        ran.append(cfg)
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with pytest.raises(SystemExit) as exit_info:
+        run_cli({"train": train}, prog="toy", args=["train", "--run-dir", str(blocker / "run")])
+    assert exit_info.value.code == 2 and ran == []
+    err = capsys.readouterr().err
+    assert err == f"toy: error: --run-dir {blocker / 'run'} cannot be created: {blocker} is a file\n"
+    with pytest.raises(SystemExit):
+        reproduce_cmd_out = ["reproduce", "--out", str(blocker)]
+        run_cli({"reproduce": reproduce_command([EXP])}, prog="toy", args=reproduce_cmd_out)
+    assert "is a file, not a folder" in capsys.readouterr().err
+    run_cli({"train": train}, prog="toy", args=["train", "--run-dir", str(tmp_path / "new" / "run")])
+    assert len(ran) == 1
+
+
+def test_oserror_while_running_is_one_line(capsys, tmp_path):
+    def train(cfg: Flat[RunCfg]) -> None:
+        open(tmp_path / "missing" / "x")  # noqa: SIM115
+
+    with pytest.raises(SystemExit) as exit_info:
+        run_cli({"train": train}, prog="toy", args=["train"])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err == f"toy: error: {tmp_path / 'missing' / 'x'}: No such file or directory\n"
+
+
+def test_help_still_prints(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        run_cli({"train": lambda cfg: None}, prog="toy", args=["--help"])
+    assert exit_info.value.code == 0 and "train" in capsys.readouterr().out
 
 
 def test_cli_error_while_running_prints_named_error(capsys):

@@ -4,25 +4,92 @@
         run_cli({"train": train_command, "evaluate": evaluate_command,
                  "reproduce": reproduce_command(EXPERIMENTS)}, prog="uniinf")
 
-A ``ValueError`` raised while parsing or running (a config's ``__post_init__`` check, a bad preset) is
-printed as ``prog: error: ...`` with exit status 2, not as a traceback.
+Errors are one line on stderr with exit status 2, never a traceback or a boxed panel: a flag tyro cannot
+parse (``prog: error: --seed: invalid literal for int() ...``), a config's ``__post_init__`` check named by its
+flag (``prog: error: --seed: seed must be an int >= 0, got -1``), an unknown flag with the nearest valid one, a
+``ValueError`` or ``OSError`` raised while running. Output folders among a command's arguments (``--out``,
+``--run-dir``, ... and such fields of a config) are checked writable before the command starts.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import functools
+import io
+import os
+import re
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import tyro
 
+from paperkit.config import OUTPUT_NAMES
 from paperkit.experiments import Experiment, reproduce
+from paperkit.runs import check_output_dir
 
 T = TypeVar("T")
 
 # `def train_command(cfg: Flat[Config])` gives flags `--lr` rather than `--cfg.lr`.
 Flat = Annotated[T, tyro.conf.OmitArgPrefixes]
+
+
+def _output_paths(kwargs: Mapping[str, Any]) -> Iterator[tuple[str, Path]]:
+    """(flag, path) of every output folder among a command's arguments, configs' fields included."""
+    for name, value in kwargs.items():
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            yield from _output_paths({f.name: getattr(value, f.name) for f in dataclasses.fields(value)})
+        elif name in OUTPUT_NAMES and isinstance(value, str | os.PathLike) and str(value):
+            yield "--" + name.replace("_", "-"), Path(value)
+
+
+class _ParseStderr(io.StringIO):
+    """Holds what tyro writes to stderr while it parses; the command itself writes to the real stderr."""
+
+
+def _checked(fn: Callable[..., Any], real_stderr: Any) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        sys.stderr = real_stderr  # parsing is over: the command's own output (progress bars) goes through
+        for flag, path in _output_paths(kwargs):
+            check_output_dir(path, name=flag)
+        return fn(*args, **kwargs)
+
+    return command
+
+
+_FIELD_MESSAGE = re.compile(r"^([a-z_][a-z0-9_]*) (must .*|is .*)$")
+
+
+def one_line_error(panel: str) -> str:
+    """tyro's boxed error panel as one line naming the flag as typed."""
+    # rich draws the box with unicode or, on a plain stream, ASCII characters
+    rows = [re.sub(r"^[│|╭╰+\s]+|[│|╮╯+\s]+$", "", ln) for ln in panel.splitlines()]
+    rows = [r for r in rows if r]
+    title = re.sub(r"^[─\-\s]+|[─\-\s]+$", "", rows[0]) if rows else "error"
+    blocks: list[list[str]] = [[]]  # the panel's sections, split at its rules
+    for r in rows[1:]:
+        if set(r) <= set("─- "):
+            blocks.append([])
+        else:
+            blocks[-1].append(r)
+    blocks = [b for b in blocks if b]  # without a box, a rule follows the title
+    first = " ".join(blocks[0]) if blocks else title
+    suggestions = [r.split()[0] for b in blocks[1:] for r in b if r.startswith("--")]
+    if m := re.match(r"^Error parsing (\S+): (.*)$", first):
+        where, message = m.groups()
+        if field := _FIELD_MESSAGE.match(message):  # a config check raised in __post_init__: name its flag
+            return f"--{field.group(1).replace('_', '-')}: {message}"
+        return f"{where}: {message}" if where.startswith("--") else message
+    if first.startswith("Unrecognized options"):
+        available = [r for b in blocks[1:] for r in b if r.startswith("Available subcommands")]
+        hint = (
+            f"did you mean {suggestions[0]}?" if suggestions else (available[0].lower() if available else "")
+        )
+        return first + (f" ({hint})" if hint else "")
+    return first
 
 
 def run_cli(
@@ -32,13 +99,34 @@ def run_cli(
     description: str = "",
     args: Sequence[str] | None = None,
 ) -> Any:
+    real_stderr = sys.stderr
+    buffer = _ParseStderr()
+    wrapped = {name: _checked(fn, real_stderr) for name, fn in commands.items()}
     try:
-        return tyro.extras.subcommand_cli_from_dict(
-            dict(commands), prog=prog, description=description, args=args
-        )
-    except ValueError as e:
-        print(f"{prog}: error: {e}", file=sys.stderr)
+        with contextlib.redirect_stderr(buffer):
+            return tyro.extras.subcommand_cli_from_dict(
+                wrapped, prog=prog, description=description, args=args
+            )
+    except SystemExit as e:
+        captured = buffer.getvalue()
+        if e.code in (0, None) or not captured.strip():
+            real_stderr.write(captured)
+            raise
+        print(f"{prog}: error: {one_line_error(captured)} (see {prog} --help)", file=real_stderr)
         raise SystemExit(2) from None
+    except ValueError as e:
+        print(f"{prog}: error: {e}", file=real_stderr)
+        raise SystemExit(2) from None
+    except BrokenPipeError:  # output piped into `head`: nothing to report
+        raise SystemExit(0) from None
+    except OSError as e:
+        where = f" {e.filename}" if getattr(e, "filename", None) else ""
+        print(
+            f"{prog}: error:{where}: {e.strerror or e}" if where else f"{prog}: error: {e}", file=real_stderr
+        )
+        raise SystemExit(2) from None
+    finally:
+        sys.stderr = real_stderr
 
 
 def reproduce_command(experiments: Sequence[Experiment]) -> Callable[..., None]:
@@ -63,6 +151,7 @@ def reproduce_command(experiments: Sequence[Experiment]) -> Callable[..., None]:
         if bad:
             raise ValueError(f"unknown experiment(s) {bad}; valid: {sorted(names)}")
         chosen = [e for e in experiments if not only or e.name in only]
+        check_output_dir(out, name="--out")
         reproduce(chosen, preset=preset, seeds=seeds, out=out)
 
     return reproduce_cmd

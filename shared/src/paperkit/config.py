@@ -62,9 +62,24 @@ def config_to_dict(cfg: Any) -> dict[str, Any]:
     return json.loads(json.dumps(dataclasses.asdict(cfg), default=str))
 
 
+# Fields that say where a run writes, not what it computes: the hash ignores them, so a run folder that was
+# moved, copied or renamed still resumes.
+OUTPUT_NAMES = frozenset(
+    {"out", "out_dir", "run_dir", "output", "output_dir", "save_dir", "log_dir", "svg_dir", "checkpoint_dir"}
+)
+
+
+def _without_paths(d: Any) -> Any:
+    if isinstance(d, Mapping):
+        return {k: _without_paths(v) for k, v in d.items() if k not in OUTPUT_NAMES}
+    return d
+
+
 def config_hash(cfg: Any) -> str:
-    """A short stable hash of a config's content, used to refuse checkpoints from another config."""
-    blob = json.dumps(config_to_dict(cfg) if not isinstance(cfg, Mapping) else cfg, sort_keys=True)
+    """A short stable hash of a config's content (output locations left out), used to refuse checkpoints
+    from another config."""
+    d = config_to_dict(cfg) if not isinstance(cfg, Mapping) else cfg
+    blob = json.dumps(_without_paths(d), sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 

@@ -17,6 +17,24 @@ from paperkit.atomic import atomic_write_json, atomic_write_text
 from paperkit.config import config_hash, config_to_dict
 
 
+def check_output_dir(path: str | os.PathLike[str], *, name: str = "output folder") -> Path:
+    """Refuse, before any work, an output folder that cannot be written: one that is a file, or sits under a
+    file, or whose nearest existing folder is not writable. Raises ValueError naming the path."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{name} {path} is a file, not a folder")
+    existing = path
+    while not existing.exists():
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if existing.exists() and not existing.is_dir():
+        raise ValueError(f"{name} {path} cannot be created: {existing} is a file")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(f"{name} {path} is not writable ({existing} refuses writes)")
+    return path
+
+
 def make_run_dir(
     package: str, experiment: str, seed: int, *, root: str | os.PathLike[str] = "runs", config: Any = None
 ) -> Path:
