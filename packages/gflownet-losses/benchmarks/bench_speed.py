@@ -2,9 +2,8 @@
 
 Each update = sample a batch on-policy + TB loss + backward + Adam step. Reference measured in the same run:
 a naive sampler that steps one trajectory at a time (one network call per state per trajectory), as a
-per-trajectory Python loop would. For context, anchors.md measured torchgfn 2.4.1 at ~1,650 traj/s with the
-same settings on this machine (not re-measured here: torchgfn needs numpy<2).
-Times are process CPU time (one thread), so a loaded shared machine does not distort them.
+per-trajectory Python loop would. The comparison with torchgfn is `race_torchgfn.py` (both from scratch, in
+the same run). Times are process CPU time (one thread).
 
     uv run --package gflownet-losses python packages/gflownet-losses/benchmarks/bench_speed.py
 """
@@ -19,8 +18,6 @@ from paperkit import set_threads
 
 from gflownet_losses import GFlowNetModel, HyperGrid, gflownet_loss, make_loss, sample_trajectories
 from gflownet_losses.sampler import Trajectories
-
-TORCHGFN_TRAJ_PER_S = 1650.0  # anchors.md, same machine/settings, batch 64
 
 
 def naive_sample(env, model, n, gen) -> Trajectories:
@@ -119,9 +116,6 @@ def main() -> None:
     print(f"{'naive ref':<10} {naive:>9.0f} {mean_len:>9.2f}   (per-trajectory loop, same run)")
     q = rates["quadratic"]
     print(f"vectorised / naive (quadratic): {q / naive:.1f}x")
-    print(
-        f"vectorised / torchgfn figure from anchors.md ({TORCHGFN_TRAJ_PER_S:.0f} traj/s): {q / TORCHGFN_TRAJ_PER_S:.1f}x"
-    )
     worst = min(rates.values())
     print(f"loss choice costs at most {100 * (1 - worst / max(rates.values())):.1f}% throughput")
 

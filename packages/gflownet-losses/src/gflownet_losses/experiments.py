@@ -7,7 +7,7 @@ import dataclasses
 import json
 from pathlib import Path
 
-from paperkit import Experiment, ResultRecord, config_hash
+from paperkit import Claim, Experiment, ResultRecord, config_hash
 
 from gflownet_losses.config import Config
 from gflownet_losses.regression import LOSSES
@@ -51,16 +51,19 @@ BITSEQ = {
         n_trajectories=1600,
         eval_every=160,
     ),
+    # C3 at 10x the quick budget: in a pilot on a held-out seed (100), TB+Quadratic's Spearman rose from 0.02
+    # untrained and 0.17 at 1.6k trajectories to 0.38 at 4k and 0.72 at 16k, so 16k is off the noise floor.
     "paper": dict(
         seq_len=32,
         word_len=4,
-        n_modes=16,
+        n_modes=8,
         mode_radius=6,
         reward_beta=32.0,
-        n_trajectories=30_000,
-        eval_every=1000,
+        n_trajectories=16_000,
+        eval_every=800,
     ),
 }
+EARLY_FRACTION = 0.1  # C3 "finds modes sooner": modes found after this fraction of the budget
 # Per objective, the official hypergrid settings: gradient clip 1000 (TB) / 10 (DB, SubTB), SubTB λ.
 OBJECTIVE_KW = {
     "tb": dict(grad_clip=1000.0),
@@ -137,7 +140,7 @@ def make_hypergrid_cell(objective: str, name: str = "", table: dict = HYPERGRID)
 def make_bitseq_cell(objective: str):
     def run_cell(*, method: str, seed: int, preset: str, out_dir: Path) -> list[ResultRecord]:
         cfg = bitseq_config(objective, method, seed, preset)
-        res = train(cfg)
+        res = train(cfg, evaluate_spearman_at_start=True)
         _save(Path(out_dir), cfg, res)
         h = config_hash(cfg)
         name = f"bitseq-{objective}"
@@ -156,8 +159,17 @@ def make_bitseq_cell(objective: str):
                 config_hash=h,
             ),
             ResultRecord(PACKAGE, name, method, seed, "spearman", res.spearman, config_hash=h),
+            # the untrained policy's Spearman on the same test set: the noise floor of the metric
+            ResultRecord(
+                PACKAGE, name, method, seed, "spearman_untrained", res.spearman_start, config_hash=h
+            ),
             ResultRecord(PACKAGE, name, method, seed, "mean_log_reward", res.mean_log_reward, config_hash=h),
         ]
+        early = EARLY_FRACTION * cfg.n_trajectories
+        found_early = max((v for n, v in res.curve if n <= early), default=0.0)
+        recs.append(
+            ResultRecord(PACKAGE, name, method, seed, "modes_found_early", found_early, config_hash=h)
+        )
         return recs
 
     return run_cell
@@ -201,7 +213,7 @@ EXPERIMENTS.append(
         claim="C2: all losses reach about the same L1 at convergence",
     )
 )
-for _obj, _ms in (("tb", 2.5), ("db", 3.0), ("subtb", 3.5)):
+for _obj, _ms in (("tb", 1.0), ("db", 1.4), ("subtb", 1.8)):
     EXPERIMENTS.append(
         Experiment(
             package=PACKAGE,
@@ -218,3 +230,97 @@ for _obj, _ms in (("tb", 2.5), ("db", 3.0), ("subtb", 3.5)):
             claim="C3: zero-avoiding losses (Linex) find the modes sooner; zero-forcing (Quadratic, Cosh) fit better (Spearman)",
         )
     )
+
+# ---------------------------------------------------------------------------------------------------------
+# Claims (README "What the paper claims"), each decided before its evidence was run. Evidence:
+# packages/gflownet-losses/evidence/<folder>/. C3's budget was chosen on a held-out seed (100); seeds 0-4 ran.
+_CMD_C1 = "gflownet-losses reproduce --preset quick --only hypergrid-tb hypergrid-db hypergrid-subtb --seeds 5 --out runs/gfl"
+_CMD_C2 = "gflownet-losses reproduce --preset quick --only hypergrid-converge --seeds 3 --out runs/gfl"
+_CMD_C3 = "gflownet-losses reproduce --preset paper --only bitseq-tb --seeds 5 --out runs/gfl"
+
+CLAIMS: list[Claim] = [
+    *(
+        Claim(
+            id=f"{PACKAGE}/c1-linex-lower-l1-{obj}",
+            statement=f"C1 ({obj.upper()}): Linex(1) is closer to the target than Quadratic after 3.2k "
+            "trajectories (exact L1, hyper-grid 8x8)",
+            experiment=f"hypergrid-{obj}",
+            evidence="quick",
+            test="better",
+            method="linex1",
+            baseline="quadratic",
+            metric="l1",
+            command=_CMD_C1,
+        )
+        for obj in ("tb", "db", "subtb")
+    ),
+    Claim(
+        id=f"{PACKAGE}/c2-similar-l1-at-convergence",
+        statement="C2: Linex(1) and Quadratic reach the same L1 at convergence (tail mean of exact L1 within "
+        "0.05, TB, 150k trajectories)",
+        experiment="hypergrid-converge",
+        evidence="quick",
+        test="equal",
+        method="linex1",
+        baseline="quadratic",
+        metric="l1_tail_mean",
+        threshold=0.05,
+        command=_CMD_C2,
+    ),
+    Claim(
+        id=f"{PACKAGE}/c3-spearman-headroom",
+        statement="Headroom for C3: at 16k trajectories Quadratic's Spearman(P_T, R) is > 0.2 above 0, "
+        "the untrained policy's level (bit sequences, TB)",
+        experiment="bitseq-tb",
+        evidence="paper",
+        test="better",
+        method="quadratic",
+        target=0.0,
+        threshold=0.2,
+        metric="spearman",
+        higher_is_better=True,
+        command=_CMD_C3,
+        headroom=True,
+    ),
+    Claim(
+        id=f"{PACKAGE}/c3-quadratic-fits-better",
+        statement="C3: zero-forcing Quadratic has a higher Spearman(P_T, R) than zero-avoiding Linex(1) "
+        "(bit sequences, TB, 16k trajectories)",
+        experiment="bitseq-tb",
+        evidence="paper",
+        test="better",
+        method="quadratic",
+        baseline="linex1",
+        metric="spearman",
+        higher_is_better=True,
+        command=_CMD_C3,
+        requires=f"{PACKAGE}/c3-spearman-headroom",
+    ),
+    Claim(
+        id=f"{PACKAGE}/c3-cosh-fits-better",
+        statement="C3: zero-forcing Shifted-Cosh has a higher Spearman(P_T, R) than Linex(1) "
+        "(bit sequences, TB, 16k trajectories)",
+        experiment="bitseq-tb",
+        evidence="paper",
+        test="better",
+        method="cosh",
+        baseline="linex1",
+        metric="spearman",
+        higher_is_better=True,
+        command=_CMD_C3,
+        requires=f"{PACKAGE}/c3-spearman-headroom",
+    ),
+    Claim(
+        id=f"{PACKAGE}/c3-linex-finds-modes-sooner",
+        statement="C3: zero-avoiding Linex(1) has found more of the 8 modes than Quadratic after 10% of the "
+        "budget (1.6k trajectories; bit sequences, TB)",
+        experiment="bitseq-tb",
+        evidence="paper",
+        test="better",
+        method="linex1",
+        baseline="quadratic",
+        metric="modes_found_early",
+        higher_is_better=True,
+        command=_CMD_C3,
+    ),
+]

@@ -39,6 +39,7 @@ class Result:
     n_modes: int = 0
     all_modes_found_at: float = math.inf
     spearman: float = math.nan
+    spearman_start: float = math.nan  # the untrained policy's (evaluate_spearman_at_start=True)
     mean_log_reward: float = math.nan  # over the last 10% of training samples
     model: GFlowNetModel | None = dataclasses.field(default=None, repr=False)
 
@@ -72,10 +73,17 @@ def make_optimizer(cfg: Config, model: GFlowNetModel) -> torch.optim.Adam:
     )
 
 
-def train(cfg: Config, *, resume: bool = False, stop_after_updates: int | None = None) -> Result:
+def train(
+    cfg: Config,
+    *,
+    resume: bool = False,
+    stop_after_updates: int | None = None,
+    evaluate_spearman_at_start: bool = False,
+) -> Result:
     """Train; with ``resume=True`` continue from ``cfg.run_dir/checkpoint`` if there is one.
 
-    ``stop_after_updates`` ends the run early (used by the resume test to simulate an interruption).
+    ``stop_after_updates`` ends the run early (used by the resume test to simulate an interruption);
+    ``evaluate_spearman_at_start`` (bitseq) also scores the untrained policy, the noise floor of the metric.
     """
     seeder = Seeder(cfg.seed)
     env = make_env(cfg)
@@ -114,6 +122,9 @@ def train(cfg: Config, *, resume: bool = False, stop_after_updates: int | None =
         if logger is not None:
             logger.log(n_traj, {"l1" if isinstance(env, HyperGrid) else "modes_found": value})
 
+    spearman_start = math.nan
+    if evaluate_spearman_at_start and isinstance(env, BitSequence) and start == 0:
+        spearman_start = evaluate_spearman(cfg, env, model)
     t0 = time.perf_counter()
     if start == 0:
         evaluate_now(0)
@@ -168,6 +179,7 @@ def train(cfg: Config, *, resume: bool = False, stop_after_updates: int | None =
         n_modes=len(tracker.found),
         all_modes_found_at=math.inf if tracker.all_found_at is None else float(tracker.all_found_at),
         mean_log_reward=float(np.mean(reward_tail)) if reward_tail else math.nan,
+        spearman_start=spearman_start,
     )
     if isinstance(env, HyperGrid):
         result.final_l1 = curve[-1][1]
