@@ -149,3 +149,20 @@ def test_report_html_is_self_contained_and_renders_in_chromium(toy_evidence, tmp
     )
     assert shot.stat().st_size > 10_000  # a page with tables and plots, not a blank one
     print(f"screenshot: {shot}")
+
+
+def test_a_damaged_cell_is_rerun_and_reported_not_fatal(toy_package, tmp_path):
+    root = tmp_path / "run"
+    cells = _toy_cells(root, seeds=1, methods={"good", "bad"})
+    run_cells(cells, workers=2, log=lambda s: None)
+    good = root / "toybench/regret/good/seed0/records.jsonl"
+    whole = good.read_text()
+    good.write_text(whole[: len(whole) // 2])  # a truncated file, as a killed copy leaves it
+    summary = build_report(root, reps=20)
+    failed = summary["experiments"]["toybench/regret"]["failed"]
+    assert [f["cell"] for f in failed] == ["toybench/regret/good/seed0"] and "unreadable" in failed[0][
+        "error"
+    ]
+    again = run_cells(cells, workers=2, log=lambda s: None)
+    assert again.skipped == 1 and [o.label for o in again.outcomes] == ["toybench/regret/good/s0"]
+    assert good.read_text().count("\n") == whole.count("\n")

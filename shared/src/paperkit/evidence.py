@@ -111,10 +111,20 @@ def ship(
     return manifest
 
 
-def load_folder(folder: str | os.PathLike[str]) -> tuple[list[ResultRecord], dict[str, Any]]:
-    """Records and manifest of one evidence folder (or any run folder)."""
+def load_folder(
+    folder: str | os.PathLike[str], *, damaged: list[str] | None = None
+) -> tuple[list[ResultRecord], dict[str, Any]]:
+    """Records and manifest of one evidence folder (or any run folder). A damaged records file raises, unless
+    ``damaged`` is given: then its error is appended there and the file left out."""
     folder = Path(folder)
-    records = [r for p in sorted(folder.rglob("records.jsonl")) for r in read_records(p)]
+    records: list[ResultRecord] = []
+    for p in sorted(folder.rglob("records.jsonl")):
+        try:
+            records += read_records(p)
+        except ValueError as e:
+            if damaged is None:
+                raise
+            damaged.append(str(e))
     return records, read_manifest(folder)
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from paperkit import Experiment, atomic_write_json
+from paperkit import Experiment, atomic_write_json, read_records
 from paperkit.experiments import cell_dir
 
 MANIFEST = "manifest.json"
@@ -36,7 +36,15 @@ class Cell:
 
     @property
     def done(self) -> bool:
-        return (self.out_dir / "records.jsonl").is_file()
+        """Finished: its records file reads back whole (a damaged or truncated one means: run it again)."""
+        path = self.out_dir / "records.jsonl"
+        if not path.is_file():
+            return False
+        try:
+            records = read_records(path)
+        except (ValueError, OSError):
+            return False
+        return any(r.metric == "cell_seconds" for r in records)  # run_cell writes it last
 
     def argv(self) -> list[str]:
         """Arguments of ``python -m paperkit.cell``."""

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from paperkit import Experiment, ResultRecord, atomic_write_json, atomic_write_text, final_values
 from paperkit.claims import ClaimResult
-from paperkit.records import folder_records
+from paperkit.records import read_records
 
 from bench.aggregate import interval_estimates, probability_of_improvement
 from bench.grid import experiment_meta, read_manifest
@@ -27,9 +27,16 @@ def load_run(
     """The manifest, records by experiment key, and failed cells by experiment key."""
     manifest = read_manifest(root)
     records: dict[str, list[ResultRecord]] = defaultdict(list)
-    for r in folder_records(root):
-        records[f"{r.package}/{r.experiment}"].append(r)
     failures: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for path in sorted(Path(root).rglob("records.jsonl")):
+        try:
+            cell_records = read_records(path)
+        except (ValueError, OSError) as e:  # a damaged cell is reported and left out, not fatal
+            rel = path.parent.relative_to(root).parts
+            failures["/".join(rel[:2])].append({"cell": "/".join(rel), "error": f"unreadable records: {e}"})
+            continue
+        for r in cell_records:
+            records[f"{r.package}/{r.experiment}"].append(r)
     for path in sorted(Path(root).glob("**/error.json")):
         rel = path.parent.relative_to(root).parts  # package/experiment/method/seedN
         err = json.loads(path.read_text())

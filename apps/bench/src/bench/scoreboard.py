@@ -42,7 +42,9 @@ def _collect(
     if run_dir is not None:
         if not Path(run_dir).is_dir():
             raise ValueError(f"run folder {run_dir} does not exist")
-        recs, manifest = load_folder(run_dir)
+        damaged: list[str] = []
+        recs, manifest = load_folder(run_dir, damaged=damaged)
+        warn += [f"left out a damaged cell: {d}" for d in damaged]
         run_preset = str(manifest.get("preset", Path(run_dir).name))
         for r in recs:
             run_records.setdefault(r.package, []).append(r)
