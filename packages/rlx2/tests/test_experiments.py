@@ -41,3 +41,20 @@ def test_hopper_cells_use_the_papers_hopper_sparsities(tmp_path):
     assert finals["dense"]["infer_flops_rel"] == pytest.approx(1.0)
     # 98% actor sparsity (ER keeps small layers denser): far below the 0.10x of the 90% HalfCheetah setting
     assert finals["rlx2"]["infer_flops_rel"] < 0.06
+
+
+def test_mech_schedules_key_the_switch_to_env_steps():
+    from rlx2.config import Config
+    from rlx2.experiments import PRESETS, preset_config
+
+    cfg = preset_config("rlx2", "hc-mech", 0)
+    assert cfg.nstep_start_step == 60_000 and cfg.nstep_delay_iterations == 60_000 - cfg.start_steps
+    assert cfg.buffer_min == 3_300 and cfg.total_steps == 100_000  # the paper's 1e5 of 3M = 3.3% of the run
+    assert (
+        preset_config("rlx2", "hopper-mech", 0).nstep_delay_iterations
+        == 70_000 - PRESETS["hopper"]["start_steps"]
+    )
+    assert Config(delay_nstep=123).nstep_delay_iterations == 123  # without the env-step switch: iterations
+    assert Config(nstep_start_step=10, start_steps=100).nstep_delay_iterations == 0
+    with pytest.raises(ValueError, match="nstep_start_step"):
+        Config(nstep_start_step=-1)

@@ -42,7 +42,11 @@ class Config:
     nstep: int = 3
     """Multi-step TD target length once it is switched on."""
     delay_nstep: int = 10_000
-    """Iterations trained with 1-step targets before switching to ``nstep``."""
+    """Iterations trained with 1-step targets before switching to ``nstep`` (see ``nstep_start_step``)."""
+    nstep_start_step: int | None = None
+    """Env step at which ``nstep`` targets switch on; overrides ``delay_nstep`` when set. The switch belongs
+    after dense TD3's steep learning phase (the paper's 300k of 3M), so schedules key it to env steps measured
+    on the task (`benchmarks/steep_phase.py`), not to a fraction of the run."""
     dynamic_buffer: bool = True
     """Shrink the buffer when the policy distance of its oldest transitions exceeds the threshold."""
     buffer_max: int = 100_000
@@ -118,6 +122,8 @@ class Config:
         check_range("zeta0", self.zeta0, 0.0, 1.0)
         check_int_at_least("nstep", self.nstep, 1)
         check_int_at_least("delay_nstep", self.delay_nstep, 0)
+        if self.nstep_start_step is not None:
+            check_int_at_least("nstep_start_step", self.nstep_start_step, 0)
         check_int_at_least("buffer_min", self.buffer_min, 1)
         check_int_at_least("buffer_max", self.buffer_max, self.buffer_min)
         check_int_at_least("buffer_check_interval", self.buffer_check_interval, 1)
@@ -145,6 +151,14 @@ class Config:
         if self.init != "auto":
             return self.init
         return "orthogonal" if self.algo == "sac" else "default"
+
+    @property
+    def nstep_delay_iterations(self) -> int:
+        """Iterations trained with 1-step targets: ``delay_nstep``, or the env-step switch converted (one
+        update per env step after the warm-up)."""
+        if self.nstep_start_step is None:
+            return self.delay_nstep
+        return max(self.nstep_start_step - self.start_steps, 0)
 
     @property
     def iterations(self) -> int:

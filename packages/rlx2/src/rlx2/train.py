@@ -133,7 +133,7 @@ def train(cfg: Config) -> Result:
             buffer_trace.append(_adjust_buffer(cfg, agent, buffer, scale, step))
 
         if step > cfg.start_steps:
-            n = current_nstep(agent.iterations + 1, cfg.nstep, cfg.delay_nstep)
+            n = current_nstep(agent.iterations + 1, cfg.nstep, cfg.nstep_delay_iterations)
             batch = buffer.sample_nstep(
                 cfg.batch_size, n, cfg.gamma, sample_rng, intermediate=isinstance(agent, SAC)
             )
