@@ -166,3 +166,24 @@ def test_a_damaged_cell_is_rerun_and_reported_not_fatal(toy_package, tmp_path):
     again = run_cells(cells, workers=2, log=lambda s: None)
     assert again.skipped == 1 and [o.label for o in again.outcomes] == ["toybench/regret/good/s0"]
     assert good.read_text().count("\n") == whole.count("\n")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        (dict(timeout=-1.0), "--timeout must be > 0 seconds, got -1.0"),
+        (dict(workers=0), "--workers must be >= 1, got 0"),
+        (dict(seeds=0), "--seeds must be >= 1, got 0"),
+    ],
+)
+def test_bad_run_arguments_are_refused_before_any_work(tmp_path, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        run_command(("toybench",), out=tmp_path / "r", **kwargs)
+    assert not (tmp_path / "r").exists()
+
+
+def test_an_output_folder_that_is_a_file_is_refused(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ValueError, match="is a file"):
+        run_command(("toybench",), out=blocker / "r")

@@ -8,6 +8,7 @@ from typing import Literal
 
 from paperkit import PRESETS, Experiment, discover
 from paperkit.cli import run_cli
+from paperkit.runs import check_output_dir
 
 from bench.grid import build_grid, write_manifest
 from bench.report import SMOKE_NOTE, build_report
@@ -70,11 +71,18 @@ def run_command(
         timeout: seconds after which a cell is killed and recorded as failed.
     """
     if seeds is not None and seeds < 1:
-        raise ValueError(f"seeds must be >= 1, got {seeds}")
+        raise ValueError(f"--seeds must be >= 1, got {seeds}")
+    if workers < 1:
+        raise ValueError(f"--workers must be >= 1, got {workers}")
+    if timeout is not None and not timeout > 0:
+        raise ValueError(f"--timeout must be > 0 seconds, got {timeout}")
+    if address is not None and backend != "ray":
+        raise ValueError("--address is for --backend ray")
+    root = out or DEFAULT_ROOT / preset
+    check_output_dir(root, name="--out")
     found = _discover()
     packages = resolve_targets(targets, found)
     experiments = [e for p in packages for e in found[p]]
-    root = out or DEFAULT_ROOT / preset
     root.mkdir(parents=True, exist_ok=True)
     write_manifest(root, experiments, preset=preset)
     cells = build_grid(experiments, preset=preset, seeds=seeds, root=root)
