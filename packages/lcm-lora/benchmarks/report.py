@@ -1,67 +1,84 @@
-"""Aggregate the evaluation grids of a reproduction over seeds into the README table and copy sample grids.
+"""The README tables from a records folder (shipped evidence or a fresh run): per experiment and method, the
+mean over seeds with its two-sided 95% Student-t interval (``mean ± half-width``), and paired per-seed
+differences of LCM-LoRA 4 steps against each baseline.
 
-lcm-lora reproduce --preset quick --out runs/reproduce
-python packages/lcm-lora/benchmarks/report.py runs/reproduce/quick [--docs packages/lcm-lora/docs]
+    python packages/lcm-lora/benchmarks/report.py packages/lcm-lora/evidence/quick
+    python packages/lcm-lora/benchmarks/report.py runs/lcm-claims/quick --samples runs/lcm-claims/quick --docs packages/lcm-lora/docs
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import statistics
-from collections import defaultdict
 from pathlib import Path
+
+from paperkit.experiments import final_values
+from paperkit.records import folder_records
+from paperkit.summary import ci95_halfwidth
+
+METRICS = (("fd_digits", 1), ("accuracy", 3), ("style_rate", 3), ("ms_per_sample", 2))
+MODEL = {
+    ("base", True): "T0 + τ_LCM",
+    ("base", False): "T0",
+    ("style", True): "T0 + 0.8 τ_style + 1.0 τ_LCM",
+    ("style", False): "T1 = T0 + τ_style",
+}
+
+
+def fmt(vals: list[float], digits: int) -> str:
+    mean = statistics.fmean(vals)
+    if len(vals) < 2:
+        return f"{mean:.{digits}f}"
+    return f"{mean:.{digits}f} ± {ci95_halfwidth(vals):.{digits}f}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("root", type=Path, help="<out>/<preset> of a reproduce run")
+    parser.add_argument("root", type=Path, help="a records folder (<out>/<preset> or evidence/<folder>)")
+    parser.add_argument("--samples", type=Path, default=None, help="a run folder with _shared/seed*/samples")
     parser.add_argument("--docs", type=Path, default=None, help="copy the first seed's sample grids here")
     args = parser.parse_args()
-    runs = sorted((args.root / "lcm-lora" / "_shared").glob("seed*"))
-    evals = [
-        json.loads(next(r.glob("eval-*.json")).read_text())["rows"]
-        for r in runs
-        if any(r.glob("eval-*.json"))
-    ]
-    if not evals:
-        raise SystemExit(f"no evaluated runs under {args.root}")
-    cells: dict[tuple[str, str], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    order: list[tuple[str, str]] = []
-    for rows in evals:
-        for r in rows:
-            key = (r["setting"], r["method"])
-            if key not in cells:
-                order.append(key)
-            for m in ("fd", "accuracy", "style_rate", "ms_per_sample", "nfe"):
-                cells[key][m].append(r[m])
-
-    def fmt(vals: list[float], digits: int) -> str:
-        mean = statistics.fmean(vals)
-        if len(vals) < 2:
-            return f"{mean:.{digits}f}"
-        return f"{mean:.{digits}f} ± {statistics.stdev(vals):.{digits}f}"
-
-    print(f"{len(evals)} seed(s); mean ± std over seeds\n")
-    print("| model | sampler | NFE | FD-digits ↓ | accuracy ↑ | style rate | ms/sample |")
-    print("|---|---|---|---|---|---|---|")
-    for setting, method in order:
-        c = cells[setting, method]
-        model = {"base": "T0", "style": "T1 = T0 + τ_style"}[setting]
-        if method.startswith("lcm"):
-            model = "T0 + τ_LCM" if setting == "base" else "T0 + 0.8 τ_style + 1.0 τ_LCM"
-        if method == "real":
-            model = "real digits" if setting == "base" else "real bold digits"
-        print(
-            f"| {model} | {method} | {int(c['nfe'][0])} | {fmt(c['fd'], 1)} | {fmt(c['accuracy'], 3)} | "
-            f"{fmt(c['style_rate'], 3)} | {fmt(c['ms_per_sample'], 2)} |"
-        )
-    if args.docs is not None:
+    records = folder_records(args.root)
+    experiments = sorted({r.experiment for r in records if r.experiment != "lora-params"})
+    for exp in experiments:
+        rs = [r for r in records if r.experiment == exp]
+        setting = exp.rsplit("-", 1)[1]
+        methods = sorted({r.method for r in rs}, key=lambda m: (final_values(rs, "nfe")[m].get(0, 0), m))
+        finals = {name: final_values(rs, name) for name, _ in (*METRICS, ("nfe", 0))}
+        print(f"\n{exp}: mean ± 95% t-interval over seeds\n")
+        print("| model | sampler | NFE | seeds | FD-digits ↓ | accuracy ↑ | style rate | ms/sample |")
+        print("|---|---|---|---|---|---|---|---|")
+        for m in methods:
+            seeds = finals["fd_digits"].get(m, {})
+            cells = [fmt(list(finals[name].get(m, {}).values()), d) for name, d in METRICS]
+            nfe = int(next(iter(finals["nfe"][m].values())))
+            print(
+                f"| {MODEL[setting, m.startswith('lcm')]} | {m} | {nfe} | {len(seeds)} | "
+                + " | ".join(cells)
+                + " |"
+            )
+        fd = finals["fd_digits"]
+        if "lcm-4" in fd:
+            print(f"\n{exp}: FD-digits of lcm-4 minus baseline, paired by seed (negative favours LCM)\n")
+            print("| baseline | per seed | mean ± 95% t-interval | FD ratio lcm-4 / baseline |")
+            print("|---|---|---|---|")
+            for b in methods:
+                shared = sorted(set(fd["lcm-4"]) & set(fd.get(b, {})))
+                if b == "lcm-4" or len(shared) < 2:
+                    continue
+                diffs = [fd["lcm-4"][s] - fd[b][s] for s in shared]
+                ratio = statistics.fmean(fd["lcm-4"][s] for s in shared) / statistics.fmean(
+                    fd[b][s] for s in shared
+                )
+                per = ", ".join(f"{d:+.1f}" for d in diffs)
+                print(f"| {b} | {per} | {fmt(diffs, 1)} | {ratio:.2f} |")
+    if args.docs is not None and args.samples is not None:
+        runs = sorted((args.samples / "lcm-lora" / "_shared").glob("seed0-*"))
         args.docs.mkdir(parents=True, exist_ok=True)
-        for png in sorted((runs[0] / "samples").glob("*.png")):
-            shutil.copy(png, args.docs / png.name)
-            print(f"copied {png.name}")
+        for png in sorted((runs[0] / "samples").glob("*.png")) if runs else []:
+            shutil.copy(png, args.docs / f"sd-{png.name}")
+            print(f"copied sd-{png.name}")
 
 
 if __name__ == "__main__":

@@ -73,17 +73,25 @@ class LCDObjective:
         latents, cond = batch
         cfg, gen, ac = self.cfg, self.generator, self.alphas_cumprod
         b = latents.shape[0]
+        # every draw comes from the (CPU) generator, then moves to the latents' device (a no-op on CPU)
+        dev = latents.device
         index = torch.randint(0, len(self.grid), (b,), generator=gen)
         t_start = self.grid[index]
         t_end = (t_start - self.skip).clamp(min=0)
-        noise = torch.randn(latents.shape, generator=gen, dtype=latents.dtype)
-        a_start = ac[t_start]
+        noise = torch.randn(latents.shape, generator=gen, dtype=latents.dtype).to(dev)
+        a_start = ac[t_start].to(dev)
         a_bc = a_start.reshape(-1, *([1] * (latents.ndim - 1)))
         z = a_bc.sqrt() * latents + (1 - a_bc).sqrt() * noise
         omega = cfg.w_min + (cfg.w_max - cfg.w_min) * torch.rand(b, generator=gen)
-        w_emb = guidance_scale_embedding(omega, self.w_embed_dim) if self.w_embed_dim else None
-        c_skip_start, c_out_start = boundary_scalings(t_start, cfg.sigma_data, cfg.timestep_scaling)
-        c_skip_end, c_out_end = boundary_scalings(t_end, cfg.sigma_data, cfg.timestep_scaling)
+        w_emb = guidance_scale_embedding(omega, self.w_embed_dim).to(dev) if self.w_embed_dim else None
+        c_skip_start, c_out_start = (
+            c.to(dev) for c in boundary_scalings(t_start, cfg.sigma_data, cfg.timestep_scaling)
+        )
+        c_skip_end, c_out_end = (
+            c.to(dev) for c in boundary_scalings(t_end, cfg.sigma_data, cfg.timestep_scaling)
+        )
+        a_end, a_prev = ac[t_end].to(dev), self.alpha_prev[index].to(dev)
+        t_start, t_end, omega = t_start.to(dev), t_end.to(dev), omega.to(dev)
 
         eps_student = predict_noise(self.unet, z, t_start, cond, w_emb)
         student = consistency_function(z, predicted_x0(eps_student, z, a_start), c_skip_start, c_out_start)
@@ -96,10 +104,10 @@ class LCDObjective:
                 )
             eps_c, eps_u = both.chunk(2)
             x0_c, x0_u = predicted_x0(eps_c, z, a_start), predicted_x0(eps_u, z, a_start)
-            z_prev = ddim_step(guided(x0_c, x0_u, omega), guided(eps_c, eps_u, omega), self.alpha_prev[index])
+            z_prev = ddim_step(guided(x0_c, x0_u, omega), guided(eps_c, eps_u, omega), a_prev)
             eps_target = predict_noise(self.unet, z_prev, t_end, cond, w_emb)
             target = consistency_function(
-                z_prev, predicted_x0(eps_target, z_prev, ac[t_end]), c_skip_end, c_out_end
+                z_prev, predicted_x0(eps_target, z_prev, a_end), c_skip_end, c_out_end
             )
         return consistency_loss(student, target, cfg.loss_type, cfg.huber_c)
 

@@ -62,13 +62,14 @@ def sample(
     if use_cfg and null_condition is None:
         raise ValueError("guidance_scale > 1 needs a null_condition")
     scheduler.set_timesteps(num_steps)
-    x = torch.randn(shape, generator=generator) * scheduler.init_noise_sigma
+    dev = next(unet.parameters()).device  # noise is drawn from ``generator`` (CPU) and moved there
+    x = torch.randn(shape, generator=generator).to(dev) * scheduler.init_noise_sigma
     b = shape[0]
     uncond = expand_condition(null_condition, b) if use_cfg else None
     nfe = 0
     for t in scheduler.timesteps:
         inp = scheduler.scale_model_input(x, t)
-        tt = torch.full((b,), int(t), dtype=torch.long)
+        tt = torch.full((b,), int(t), dtype=torch.long, device=dev)
         if use_cfg:
             eps = predict_noise(unet, torch.cat([inp, inp]), torch.cat([tt, tt]), torch.cat([cond, uncond]))
             eps_c, eps_u = eps.chunk(2)
@@ -77,5 +78,5 @@ def sample(
         else:
             eps = predict_noise(unet, inp, tt, cond)
             nfe += 1
-        x = scheduler.step(eps, t, x, generator=generator).prev_sample
+        x = scheduler.step(eps.to(x.dtype), t, x, generator=generator).prev_sample
     return Samples(x, nfe)
