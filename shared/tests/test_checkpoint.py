@@ -1,6 +1,7 @@
 """Checkpoints round-trip, refuse foreign or corrupt files, and resume a training run bit-exactly."""
 
 import dataclasses
+import os
 
 import numpy as np
 import pytest
@@ -118,3 +119,52 @@ def test_a_moved_run_folder_resumes_config_hash_ignores_output_paths(tmp_path):
     shutil.move(tmp_path / "a", tmp_path / "b")
     ckpt = load_checkpoint(tmp_path / "b" / "ckpt", config=b)
     assert ckpt.step == 3 and ckpt.arrays["x"].tolist() == [0, 1, 2]
+
+
+def test_metrics_logger_prints_progress_lines_off_a_terminal(tmp_path, monkeypatch, capsys):
+    from paperkit import MetricsLogger
+
+    monkeypatch.setenv("PAPERKIT_LOG_SECONDS", "0")
+    with MetricsLogger(tmp_path / "run", total=100, desc="toy") as log:
+        log.log(10, {"loss": 0.5, "return": -3.0})
+        log.log(50, {"loss": 0.25, "return": -1.0})
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith("[toy] step 10/100 (10%), eta ") and "loss=0.5" in lines[0]
+    assert lines[-1].startswith("[toy] step 50/100 (50%)") and lines[-1].endswith("(done)")
+    monkeypatch.setenv("PAPERKIT_PROGRESS", "0")
+    with MetricsLogger(tmp_path / "quiet") as log:
+        log.log(1, {"loss": 1.0})
+    assert capsys.readouterr().err == ""
+
+
+@dataclasses.dataclass(frozen=True)
+class _TBConfig:
+    lr: float = 0.1
+    hidden: int = 64
+
+
+def test_tensorboard_gets_scalars_and_the_config_table(tmp_path, monkeypatch):
+    pytest.importorskip("tensorboard")
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    from paperkit import MetricsLogger, write_config
+    from paperkit.cli import run_cli
+
+    seen = []
+
+    def train(lr: float = 0.1) -> None:
+        seen.append(os.environ.get("PAPERKIT_TENSORBOARD"))
+
+    monkeypatch.delenv("PAPERKIT_TENSORBOARD", raising=False)
+    run_cli({"train": train}, prog="toy", args=["train", "--tensorboard"])
+    assert seen == ["1"]  # the CLI flag turns TensorBoard on for every MetricsLogger of the run
+    run = tmp_path / "run"
+    run.mkdir()
+    write_config(run, _TBConfig())
+    with MetricsLogger(run) as log:
+        log.log(1, {"loss": 2.0})
+        log.log(2, {"loss": 1.0})
+    acc = EventAccumulator(str(run), size_guidance={"tensors": 0, "scalars": 0}).Reload()
+    assert [e.value for e in acc.Scalars("loss")] == [2.0, 1.0]
+    assert "config/text_summary" in acc.Tags()["tensors"]
+    assert (run / "metrics.jsonl").read_text().count("\n") == 2

@@ -99,13 +99,22 @@ def run_cli(
     description: str = "",
     args: Sequence[str] | None = None,
 ) -> Any:
+    argv = list(sys.argv[1:] if args is None else args)
+    # --tensorboard: every MetricsLogger of this run writes TensorBoard scalars (read from the environment)
+    if "--tensorboard" in argv:
+        argv.remove("--tensorboard")
+        os.environ["PAPERKIT_TENSORBOARD"] = "1"
+    description = (description + "\n\n" if description else "") + (
+        "Any subcommand also takes --tensorboard: TensorBoard scalars and the config under the run folder "
+        "(pip install paperkit[tensorboard])."
+    )
     real_stderr = sys.stderr
     buffer = _ParseStderr()
     wrapped = {name: _checked(fn, real_stderr) for name, fn in commands.items()}
     try:
         with contextlib.redirect_stderr(buffer):
             return tyro.extras.subcommand_cli_from_dict(
-                wrapped, prog=prog, description=description, args=args
+                wrapped, prog=prog, description=description, args=argv
             )
     except SystemExit as e:
         captured = buffer.getvalue()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -57,15 +58,87 @@ def write_config(run_dir: str | os.PathLike[str], config: Any) -> None:
     atomic_write_json(Path(run_dir) / "config.json", {"config": d, "config_hash": config_hash(d)})
 
 
+class RunProgress:
+    """What a long run shows while it trains: a tqdm bar on a terminal (steps, rate, ETA, the latest scalars),
+    else one line every ``PAPERKIT_LOG_SECONDS`` (default 30) seconds. ``PAPERKIT_PROGRESS=0`` silences it."""
+
+    def __init__(self, *, total: int | None, desc: str, initial: int = 0):
+        self.total, self.desc, self.initial = total, desc, initial
+        self.enabled = os.environ.get("PAPERKIT_PROGRESS", "1") != "0"
+        self.every = float(os.environ.get("PAPERKIT_LOG_SECONDS", "30"))
+        self.bar: Any = None
+        self.t0 = self.last = time.perf_counter()
+        self.step = initial
+        self.scalars: dict[str, float] = {}
+        if self.enabled and sys.stderr.isatty() and not os.environ.get("CI"):
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(
+                total=total, initial=initial, desc=desc, unit="step", dynamic_ncols=True, leave=True
+            )
+
+    def update(self, step: int, scalars: Mapping[str, float]) -> None:
+        if not self.enabled:
+            return
+        self.scalars = {k: float(v) for k, v in list(scalars.items())[:4]}
+        if self.bar is not None:
+            self.bar.update(max(step - self.step, 0))
+            self.bar.set_postfix({k: f"{v:.4g}" for k, v in self.scalars.items()}, refresh=False)
+        self.step = max(step, self.step)
+        now = time.perf_counter()
+        if self.bar is None and now - self.last >= self.every:
+            self.last = now
+            print(self.line(now), file=sys.stderr, flush=True)
+
+    def line(self, now: float) -> str:
+        rate = (self.step - self.initial) / max(now - self.t0, 1e-9)
+        where = f"step {self.step}"
+        if self.total:
+            where += f"/{self.total} ({100 * self.step / self.total:.0f}%)"
+            if rate > 0:
+                where += f", eta {_duration((self.total - self.step) / rate)}"
+        latest = ", ".join(f"{k}={v:.4g}" for k, v in self.scalars.items())
+        return f"[{self.desc}] {where}, {rate:.3g} steps/s" + (f", {latest}" if latest else "")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        elif self.enabled and self.step > self.initial:
+            print(self.line(time.perf_counter()) + " (done)", file=sys.stderr, flush=True)
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    return (
+        f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+        if seconds >= 3600
+        else f"{seconds // 60}m{seconds % 60:02d}s"
+    )
+
+
+def tensorboard_requested() -> bool:
+    """``--tensorboard`` on a paperkit CLI (or ``PAPERKIT_TENSORBOARD=1``) turns TensorBoard on in every run."""
+    return os.environ.get("PAPERKIT_TENSORBOARD", "") == "1"
+
+
 class MetricsLogger:
-    """Appends scalars to ``metrics.jsonl`` (and TensorBoard when ``tensorboard=True``).
+    """Appends scalars to ``metrics.jsonl``, shows progress (:class:`RunProgress`), and writes TensorBoard
+    scalars plus the run's config as a hyperparameter table when ``tensorboard=True`` (default: on when the CLI
+    got ``--tensorboard``; needs ``paperkit[tensorboard]``).
 
     On resume pass ``resume_step``: rows logged after that step by the interrupted run are dropped, so the
-    file reads as if the run had never stopped.
+    file reads as if the run had never stopped. ``total`` (in the same unit as the logged steps) gives the
+    progress display a percentage and an ETA.
     """
 
     def __init__(
-        self, run_dir: str | os.PathLike[str], *, tensorboard: bool = False, resume_step: int | None = None
+        self,
+        run_dir: str | os.PathLike[str],
+        *,
+        tensorboard: bool | None = None,
+        resume_step: int | None = None,
+        total: int | None = None,
+        desc: str | None = None,
     ):
         self.path = Path(run_dir) / "metrics.jsonl"
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -74,7 +147,7 @@ class MetricsLogger:
             atomic_write_text(self.path, "".join(ln + "\n" for ln in keep))
         self._file = open(self.path, "a")  # noqa: SIM115 - closed in close()
         self._tb = None
-        if tensorboard:
+        if tensorboard_requested() if tensorboard is None else tensorboard:
             try:
                 from torch.utils.tensorboard import SummaryWriter
             except ImportError as e:
@@ -82,6 +155,11 @@ class MetricsLogger:
                     "tensorboard=True needs torch and tensorboard (pip install paperkit[tensorboard])"
                 ) from e
             self._tb = SummaryWriter(log_dir=str(self.path.parent))
+            config = self.path.parent / "config.json"
+            if config.is_file():
+                self._tb.add_text("config", _config_table(json.loads(config.read_text()).get("config", {})))
+        desc = desc or f"{self.path.parent.parent.name}/{self.path.parent.name}"
+        self._progress = RunProgress(total=total, desc=desc, initial=resume_step or 0)
 
     def log(self, step: int, scalars: Mapping[str, float]) -> None:
         row = {"step": int(step), **{k: float(v) for k, v in scalars.items()}}
@@ -90,9 +168,11 @@ class MetricsLogger:
         if self._tb is not None:
             for k, v in scalars.items():
                 self._tb.add_scalar(k, float(v), int(step))
+        self._progress.update(int(step), scalars)
 
     def close(self) -> None:
         self._file.close()
+        self._progress.close()
         if self._tb is not None:
             self._tb.close()
 
@@ -101,6 +181,13 @@ class MetricsLogger:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _config_table(config: Mapping[str, Any]) -> str:
+    """A config as the markdown table TensorBoard's text tab renders (its hyperparameters at a glance)."""
+    rows = ["| field | value |", "|---|---|"]
+    rows += [f"| {k} | {json.dumps(v)} |" for k, v in sorted(config.items())]
+    return "\n".join(rows)
 
 
 def read_metrics(run_dir: str | os.PathLike[str]) -> list[dict[str, float]]:
