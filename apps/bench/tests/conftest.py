@@ -32,6 +32,17 @@ EXPERIMENTS = [
                log_log=True, flops_metric="flops_rel", claim="good beats bad"),
 ]
 
+def run_slow(*, method, seed, preset, out_dir):
+    import os, time
+    time.sleep(float(os.environ.get("TOYBENCH_SLEEP", "0")))  # set on a test cluster's nodes
+    return [ResultRecord("toybench", "slowexp", method, seed, "regret", 1.0 + seed, step=t) for t in (1, 10, 100)]
+
+EXPERIMENTS.append(
+    Experiment(package="toybench", name="slowexp", description="a cell that takes a while", methods=("slow",),
+               proposed="slow", metric="regret", higher_is_better=False, run=run_slow,
+               seconds={"smoke": 0.5, "quick": 1.0, "paper": 2.0}, seeds={"smoke": 1, "quick": 1, "paper": 1})
+)
+
 CLAIMS = [
     Claim(id="toybench/headroom", statement="dense beats bad", experiment="regret", evidence="quick",
           test="better", method="dense", baseline="bad", min_seeds=3, headroom=True, command="toy run"),

@@ -85,8 +85,8 @@ def test_unknown_names_list_the_valid_ones(toy_package, tmp_path):
 def test_cli_run_end_to_end(toy_package, tmp_path, capsys):
     run_command(("toybench",), seeds=1, workers=2, out=tmp_path / "r")
     out = capsys.readouterr().out
-    assert "ran 4 cells (1 failed, 0 skipped)" in out
-    assert json.loads((tmp_path / "r" / "runs.jsonl").read_text().splitlines()[0])["ran"] == 4
+    assert "ran 5 cells (1 failed, 0 skipped)" in out
+    assert json.loads((tmp_path / "r" / "runs.jsonl").read_text().splitlines()[0])["ran"] == 5
 
 
 def test_ray_backend_runs_cells_on_a_local_instance(toy_package, tmp_path):

@@ -57,6 +57,7 @@ def run_command(
     address: str | None = None,
     out: Path | None = None,
     timeout: float | None = None,
+    artifact_uri: str | None = None,
 ) -> None:
     """Run the (package, experiment, method, seed) grid; finished cells are skipped, failures recorded.
 
@@ -69,6 +70,8 @@ def run_command(
         address: Ray cluster address (default: start a local Ray instance).
         out: run folder (default runs/bench/<preset>).
         timeout: seconds after which a cell is killed and recorded as failed.
+        artifact_uri: Ray backend: where cells' large files (checkpoints) go, a path every node can write or an
+            fsspec URI; by default they are left out of the return path and listed in artifacts.json.
     """
     if seeds is not None and seeds < 1:
         raise ValueError(f"--seeds must be >= 1, got {seeds}")
@@ -86,7 +89,14 @@ def run_command(
     root.mkdir(parents=True, exist_ok=True)
     write_manifest(root, experiments, preset=preset)
     cells = build_grid(experiments, preset=preset, seeds=seeds, root=root)
-    summary = run_cells(cells, workers=workers, backend=backend, ray_address=address, timeout=timeout)
+    summary = run_cells(
+        cells,
+        workers=workers,
+        backend=backend,
+        ray_address=address,
+        timeout=timeout,
+        artifact_uri=artifact_uri,
+    )
     write_run_log(root, summary, sys.argv)
     o = summary.overhead()
     print(

@@ -1,8 +1,9 @@
 """Run cells, each in its own single-threaded process, on local processes or Ray.
 
 Locally each cell is forked from a multiprocessing forkserver that imported the packages once, so a cell
-is still a fresh process of its own but does not pay for importing torch & co. again; Ray tasks start a
-fresh interpreter per cell (`python -m paperkit.cell`).
+is still a fresh process of its own but does not pay for importing torch & co. again. On Ray the same
+happens inside long-lived actors, one per worker CPU, on whichever nodes Ray picks, and every cell's files
+travel back to the driver, the only writer of the run folder (`bench.ray_backend`).
 
 A cell is done when its ``records.jsonl`` exists (paperkit writes it atomically at the very end), so a rerun
 skips finished cells and an interrupted run loses at most the cells in flight. A failing cell leaves
@@ -52,6 +53,7 @@ class CellOutcome:
     process_seconds: float
     cell_seconds: float | None  # the cell's own time, as measured inside it
     error: str | None = None
+    node: str | None = None  # where it ran (Ray backend)
 
 
 class WarmLauncher:
@@ -135,17 +137,22 @@ def execute_cell(
         returncode = launcher.run(cell, log_path, timeout)
     else:
         returncode = _run_fresh(cell, log_path, timeout, python)
-    seconds = time.perf_counter() - t0
+    return record_outcome(cell, returncode, time.perf_counter() - t0)
+
+
+def record_outcome(cell: Cell, returncode: int | str, seconds: float, node: str | None = None) -> CellOutcome:
+    """The outcome of a finished cell from its folder; writes error.json (on failure) and process.json."""
+    log_path = cell.out_dir / "cell.log"
     if returncode == 0 and cell.done:
         own = [r.value for r in read_records(cell.out_dir / "records.jsonl") if r.metric == "cell_seconds"]
-        outcome = CellOutcome(cell.label, True, seconds, own[0] if own else None)
+        outcome = CellOutcome(cell.label, True, seconds, own[0] if own else None, node=node)
     else:
         tail = log_path.read_text(errors="replace").splitlines()[-30:] if log_path.exists() else []
         error = f"exit status {returncode}: " + (tail[-1] if tail else "no output")
         atomic_write_json(
             cell.out_dir / "error.json", {"returncode": returncode, "seconds": seconds, "log_tail": tail}
         )
-        outcome = CellOutcome(cell.label, False, seconds, None, error)
+        outcome = CellOutcome(cell.label, False, seconds, None, error, node=node)
     atomic_write_json(cell.out_dir / "process.json", dataclasses.asdict(outcome))
     return outcome
 
@@ -185,6 +192,8 @@ def run_cells(
     ray_address: str | None = None,
     timeout: float | None = None,
     log: Callable[[str], None] = print,
+    artifact_uri: str | None = None,
+    max_return_bytes: int | None = None,
 ) -> RunSummary:
     if workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
@@ -196,8 +205,17 @@ def run_cells(
     log(f"{len(cells)} cells: {skipped} already done, {len(pending)} to run on {workers} {backend} worker(s), "
         f"expected about {expected / 60:.1f} min")  # fmt: skip
     t0 = time.perf_counter()
-    runner = _run_local if backend == "local" else _run_ray
-    outcomes = runner(pending, workers=workers, timeout=timeout, ray_address=ray_address)
+    if backend == "local":
+        outcomes = _run_local(pending, workers=workers, timeout=timeout, ray_address=None)
+    else:
+        outcomes = _run_ray(
+            pending,
+            workers=workers,
+            timeout=timeout,
+            ray_address=ray_address,
+            artifact_uri=artifact_uri,
+            max_return_bytes=max_return_bytes,
+        )
     summary = RunSummary(time.perf_counter() - t0, workers, skipped, outcomes)
     for o in summary.failed:
         log(f"FAILED {o.label}: {o.error}")
@@ -232,30 +250,90 @@ def _run_local(
 
 
 def _run_ray(
-    cells: Sequence[Cell], *, workers: int, timeout: float | None, ray_address: str | None
+    cells: Sequence[Cell],
+    *,
+    workers: int,
+    timeout: float | None,
+    ray_address: str | None,
+    artifact_uri: str | None = None,
+    max_return_bytes: int | None = None,
 ) -> list[CellOutcome]:
+    """Cells on Ray actors (bench.ray_backend): each result travels home and only this process writes it."""
     try:
         import ray
+        from ray.exceptions import ActorDiedError, ActorUnavailableError, RayActorError
     except ImportError as e:
         raise ValueError("--backend ray needs Ray: install bench[ray]") from e
-    started_here = not ray.is_initialized()
-    if started_here:
-        kwargs: dict[str, Any] = {"address": ray_address} if ray_address else {"num_cpus": workers}
-        ray.init(include_dashboard=False, log_to_driver=False, **kwargs)
+    from bench.ray_backend import (
+        ATTEMPTS,
+        MAX_RETURN_BYTES,
+        CellWorker,
+        init_ray,
+        package_versions,
+        write_home,
+    )
+
+    if not cells:
+        return []
+    started_here = init_ray(ray, ray_address, workers)
+    packages = sorted({c.package for c in cells})
+    versions = package_versions(packages)
+    limit = MAX_RETURN_BYTES if max_return_bytes is None else max_return_bytes
+    actor_cls = ray.remote(num_cpus=1, max_restarts=0)(CellWorker)
+    lost = (RayActorError, ActorDiedError, ActorUnavailableError)
+
+    def new_actor() -> Any:
+        actor = actor_cls.remote(packages, versions, artifact_uri)
+        try:
+            ray.get(actor.where.remote())  # type: ignore[attr-defined]  # the first call raises the node's import/version error, if any
+        except lost as e:
+            cause = getattr(e, "cause", None) or e
+            raise ValueError(f"a Ray worker could not start: {str(cause).splitlines()[-1]}") from None
+        return actor
+
     try:
-        remote = ray.remote(num_cpus=1)(execute_cell)
-        refs = [remote.remote(c, sys.executable, timeout) for c in cells]  # type: ignore[call-arg]
+        actors = [new_actor() for _ in range(min(workers, len(cells)))]
+        queue = list(cells)
+        attempts = dict.fromkeys((c.label for c in cells), 0)
+        in_flight: dict[Any, tuple[Any, Cell]] = {}
+
+        def submit(actor: Any) -> None:
+            cell = queue.pop(0)
+            attempts[cell.label] += 1
+            in_flight[actor.run.remote(cell, timeout, limit)] = (actor, cell)
+
+        for actor in actors:
+            if queue:
+                submit(actor)
 
         def results():
-            remaining = list(refs)
-            while remaining:
-                ready, remaining = ray.wait(remaining, num_returns=1)
-                yield ray.get(ready[0])
+            while in_flight:
+                ready, _ = ray.wait(list(in_flight), num_returns=1)
+                actor, cell = in_flight.pop(ready[0])
+                try:
+                    result = ray.get(ready[0])
+                except lost:  # the node (or the actor) died mid-cell: a fresh actor runs the cell again
+                    if attempts[cell.label] < ATTEMPTS:
+                        queue.insert(0, cell)
+                    else:
+                        yield _lost_cell(cell, attempts[cell.label])
+                    actor = new_actor()
+                else:
+                    (cell.out_dir / "error.json").unlink(missing_ok=True)
+                    write_home(cell, result)
+                    yield record_outcome(cell, result.returncode, result.seconds, node=result.node)
+                if queue:
+                    submit(actor)
 
-        return _progress_loop(len(refs), results(), running=lambda: min(workers, len(refs)))
+        return _progress_loop(len(cells), results(), running=lambda: len(in_flight))
     finally:
         if started_here:
             ray.shutdown()
+
+
+def _lost_cell(cell: Cell, attempts: int) -> CellOutcome:
+    cell.out_dir.mkdir(parents=True, exist_ok=True)
+    return record_outcome(cell, f"worker lost {attempts} times", 0.0)
 
 
 def write_run_log(root: Path, summary: RunSummary, argv: Sequence[str]) -> None:
