@@ -58,3 +58,23 @@ def test_mech_schedules_key_the_switch_to_env_steps():
     assert Config(nstep_start_step=10, start_steps=100).nstep_delay_iterations == 0
     with pytest.raises(ValueError, match="nstep_start_step"):
         Config(nstep_start_step=-1)
+
+
+def test_unknown_env_id_is_one_line_naming_it(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main_args = ["train", "--env-id", "NoSuchEnv-v9", "--total-steps", "10"]
+        import sys
+
+        old = sys.argv
+        sys.argv = ["rlx2", *main_args]
+        try:
+            main()
+        finally:
+            sys.argv = old
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert (
+        err.startswith("rlx2: error: env_id 'NoSuchEnv-v9'")
+        and "pprint_registry" in err
+        and "Traceback" not in err
+    )

@@ -45,8 +45,14 @@ class Result:
 
 
 def make_env(env_id: str) -> gym.Env:
-    """A gymnasium env; refuses anything without a bounded continuous ``Box`` action space."""
-    env = gym.make(env_id)
+    """A gymnasium env; refuses an unknown id, and anything without a bounded continuous ``Box`` action space."""
+    try:
+        env = gym.make(env_id)
+    except gym.error.Error as e:  # unknown name or version, missing extra (e.g. mujoco)
+        raise ValueError(
+            f'env_id {env_id!r}: {e} (list the valid ids with: python -c "import gymnasium; '
+            f'gymnasium.pprint_registry()")'
+        ) from None
     space = env.action_space
     if not isinstance(space, gym.spaces.Box):
         env.close()
