@@ -1,6 +1,6 @@
 """Tables of issue 25's probes from records (a run folder or a shipped evidence folder).
 
-    python benchmarks/probe_report.py evidence/width-probe evidence/quick
+python benchmarks/probe_report.py evidence/width-probe evidence/quick
 """
 
 from __future__ import annotations
@@ -50,7 +50,9 @@ def warmup_table(folder: Path) -> str:
         if m not in fv:
             continue
         diff = ", ".join(f"{fv[m][s] - fv['mst'][s]:+.4f}" for s in sorted(fv[m]) if s in fv.get("mst", {}))
-        lines.append(f"| {m} | {len(fv[m])} | {_cell(fv[m])} | {np.mean(list(flops[m].values())):.3f}x | {diff} |")
+        lines.append(
+            f"| {m} | {len(fv[m])} | {_cell(fv[m])} | {np.mean(list(flops[m].values())):.3f}x | {diff} |"
+        )
     return "\n".join(lines)
 
 
