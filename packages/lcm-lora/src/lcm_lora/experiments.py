@@ -14,7 +14,7 @@ from pathlib import Path
 from paperkit import Claim, Experiment, ResultRecord, config_hash
 
 from lcm_lora.config import DigitsConfig, LCDConfig
-from lcm_lora.train import METHOD_NAMES, evaluate_run, run_stages
+from lcm_lora.train import METHOD_NAMES, evaluate_run
 
 PACKAGE = "lcm-lora"
 
@@ -24,13 +24,13 @@ def sd_preset_config(preset: str, seed: int) -> DigitsConfig:
     if preset == "smoke":
         return DigitsConfig(
             seed=seed,
-            vae_steps=60,
-            teacher_steps=60,
-            style_steps=20,
-            batch_size=64,
-            lcd=LCDConfig(max_steps=30, learning_rate=5e-4),
-            classifier_steps=60,
-            eval_samples=50,
+            vae_steps=40,
+            teacher_steps=40,
+            style_steps=15,
+            batch_size=32,
+            lcd=LCDConfig(max_steps=20, learning_rate=5e-4),
+            classifier_steps=40,
+            eval_samples=20,
         )
     if preset == "quick":
         return DigitsConfig(
@@ -105,9 +105,10 @@ def _cell(setting: str, experiment: str, configs=preset_config):
             raise ValueError(f"unknown method {method!r}; valid: {list(METHOD_NAMES)}")
         cfg = configs(preset, seed)
         run_dir = shared_run_dir(Path(out_dir), cfg)
-        rows = evaluate_run(
-            run_dir, cfg, stages=run_stages(cfg, run_dir), methods=(method,), settings=(setting,)
-        )
+        # smoke evaluates the whole (cheap) grid once; larger presets only this cell's row. Cached rows are
+        # read back without loading the models.
+        methods = METHOD_NAMES if preset == "smoke" else (method,)
+        rows = evaluate_run(run_dir, cfg, methods=methods, settings=(setting,))
         (row,) = [r for r in rows if r["method"] == method]
         h = config_hash(cfg)
         keys = [
