@@ -76,7 +76,7 @@ class CellWorker:
         from bench.runner import _ONE_THREAD, WarmLauncher
 
         os.environ.update(_ONE_THREAD)
-        self.launcher = WarmLauncher(list(packages))
+        self.launcher = WarmLauncher(list(packages), import_main=False)
         self.artifact_uri = artifact_uri
         self.node = f"{socket.gethostname()}:{os.getpid()}"
         base = os.environ.get("BENCH_SCRATCH") or tempfile.gettempdir()

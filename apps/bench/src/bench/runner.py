@@ -13,6 +13,7 @@ skips finished cells and an interrupted run loses at most the cells in flight. A
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import dataclasses
 import json
 import multiprocessing
@@ -23,7 +24,8 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
+import types
+from collections.abc import Callable, Iterator, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
@@ -59,7 +61,10 @@ class CellOutcome:
 class WarmLauncher:
     """Forks every cell from one server process that has imported the given modules (stdlib forkserver)."""
 
-    def __init__(self, packages: Sequence[str]):
+    def __init__(self, packages: Sequence[str], *, import_main: bool = True):
+        # import_main=False: cells do not re-import this process's main script (inside a Ray actor that is
+        # Ray's worker script, and importing it again cost each cell ~1.5 s)
+        self.import_main = import_main
         modules = {ep.name: ep.module for ep in entry_points(group=ENTRY_POINT_GROUP)}
         self.context = multiprocessing.get_context("forkserver")
         # A module that fails to import here is skipped by the forkserver and fails inside its cell instead.
@@ -78,7 +83,7 @@ class WarmLauncher:
         # the status, and the loser sees EOF and reports 255 for a cell that succeeded (9% of 400 trivial
         # children with 4 threads). So every start and every status read happen under one lock; the long wait
         # for the child to finish does not.
-        with self._lock:
+        with self._lock, _no_main(not self.import_main):
             proc.start()
         finished = multiprocessing.connection.wait([proc.sentinel], timeout)
         with self._lock:
@@ -88,6 +93,20 @@ class WarmLauncher:
         if not finished:
             return f"timeout after {timeout} s"
         return proc.exitcode if proc.exitcode is not None else "no exit status"
+
+
+@contextlib.contextmanager
+def _no_main(active: bool) -> Iterator[None]:
+    """Hide ``__main__`` while a child starts, so multiprocessing does not import it again in the child."""
+    if not active:
+        yield
+        return
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
 
 
 def _cell_child(argv: list[str], log_path: str) -> None:
