@@ -17,7 +17,7 @@ from paperkit.experiments import final_values
 from paperkit.records import folder_records
 from paperkit.summary import ci95_halfwidth
 
-METRICS = (("fd_digits", 1), ("accuracy", 3), ("style_rate", 3), ("ms_per_sample", 2))
+METRICS = (("fd_digits", 1), ("accuracy", 3), ("style_rate", 3))
 MODEL = {
     ("base", True): "T0 + τ_LCM",
     ("base", False): "T0",
@@ -44,11 +44,12 @@ def main() -> None:
     for exp in experiments:
         rs = [r for r in records if r.experiment == exp]
         setting = exp.rsplit("-", 1)[1]
-        methods = sorted({r.method for r in rs}, key=lambda m: (final_values(rs, "nfe")[m].get(0, 0), m))
         finals = {name: final_values(rs, name) for name, _ in (*METRICS, ("nfe", 0))}
+        nfes = {m: int(next(iter(v.values()))) for m, v in finals["nfe"].items()}
+        methods = sorted(nfes, key=lambda m: (not m.startswith("lcm"), nfes[m], m))
         print(f"\n{exp}: mean ± 95% t-interval over seeds\n")
-        print("| model | sampler | NFE | seeds | FD-digits ↓ | accuracy ↑ | style rate | ms/sample |")
-        print("|---|---|---|---|---|---|---|---|")
+        print("| model | sampler | NFE | seeds | FD-digits ↓ | accuracy ↑ | style rate |")
+        print("|---|---|---|---|---|---|---|")
         for m in methods:
             seeds = finals["fd_digits"].get(m, {})
             cells = [fmt(list(finals[name].get(m, {}).values()), d) for name, d in METRICS]
