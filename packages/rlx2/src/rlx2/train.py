@@ -111,7 +111,12 @@ def train(cfg: Config) -> Result:
         resumed_at = step
     else:
         write_config(run_dir, cfg)
-    logger = MetricsLogger(run_dir, resume_step=resumed_at)
+    logger = MetricsLogger(
+        run_dir,
+        resume_step=resumed_at,
+        total=cfg.total_steps,
+        desc=f"rlx2 {cfg.algo} {cfg.env_id} seed {cfg.seed}",
+    )
 
     # every episode starts from a reset seeded by its index, so resuming at an episode end is exact
     obs, _ = env.reset(seed=seeder.int(f"episode{episode}"))
