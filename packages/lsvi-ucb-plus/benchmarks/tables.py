@@ -39,8 +39,19 @@ def main() -> None:
         nargs="+",
         default=["cumulative_regret", "late_regret", "loglog_slope_K", "switches", "big_floor_fraction"],
     )
+    parser.add_argument("--curve", help="also print this stepped metric: mean ± 95% half-width per step")
     args = parser.parse_args()
     records = folder_records(args.root)
+    if args.curve:
+        by = {}
+        for r in records:
+            if r.metric == args.curve and r.step is not None:
+                by.setdefault((r.experiment, r.method), {}).setdefault(r.step, []).append(r.value)
+        for (exp, method), steps in by.items():
+            print(
+                f"{exp} {method} {args.curve}: "
+                + "; ".join(f"{k}: {fmt(v)}" for k, v in sorted(steps.items()))
+            )
     for exp in sorted({r.experiment for r in records}):
         recs = [r for r in records if r.experiment == exp]
         methods = list(dict.fromkeys(r.method for r in recs))
