@@ -645,6 +645,11 @@ SCALARS = {
 }
 
 
+def _q(values: list[float]) -> str:
+    v = np.asarray(values, dtype=float)
+    return _fmt(quartiles(v)) if np.isfinite(v).any() else "n/a"
+
+
 def tables(root: Path) -> str:
     """Median [q25, q75] over seeds, per experiment and method, from the records under ``root`` (a folder
     holding ``uniinf/<experiment>/<method>/seed<k>/records.jsonl``)."""
@@ -690,14 +695,14 @@ def tables(root: Path) -> str:
                 for m in exp.methods:
                     by_step = stepped.get((f"{prefix}/{tag}", m))
                     if by_step:
-                        cells = [_fmt(quartiles(np.array(by_step.get(st, [np.nan])))) for st in steps]
+                        cells = [_q(by_step.get(st, [np.nan])) for st in steps]
                         lines.append(f"| {prefix} ({m}) | " + " | ".join(cells) + " |")
             lines.append("")
         scalars = [k for k in SCALARS.get(exp.name, ()) if k in finals]
         if scalars:
             lines += ["| method | " + " | ".join(scalars) + " |", "|---" * (len(scalars) + 1) + "|"]
             for m in exp.methods:
-                cells = [_fmt(quartiles(np.array(finals[k].get(m, [np.nan])))) for k in scalars]
+                cells = [_q(finals[k].get(m, [np.nan])) for k in scalars]
                 lines.append(f"| {m} | " + " | ".join(cells) + " |")
             lines.append("")
     return "\n".join(lines)
