@@ -85,7 +85,7 @@ def test_smoke_cells(tmp_path):
 
     from rlcfr.experiments import EXPERIMENTS
 
-    exp = EXPERIMENTS[0]
+    exp = next(e for e in EXPERIMENTS if e.name == "held_out_reward")
     for method in exp.methods:
         records = run_cell(
             exp, method=method, seed=0, preset="smoke", out_dir=tmp_path / exp.name / method / "s0"
