@@ -158,6 +158,7 @@ EXPERIMENTS = [
         seconds={"smoke": 3, "quick": 22, "paper": 165},
         seeds={"smoke": 1, "quick": 5, "paper": 3},
         curve_metric="return",
+        x_label="online env steps",
         claim=CLAIM,
     ),
     Experiment(
@@ -172,6 +173,7 @@ EXPERIMENTS = [
         seconds={"smoke": 2, "quick": 40, "paper": 320},  # pretraining 107 s + online 15-23 s
         seeds={"smoke": 1, "quick": 5, "paper": 3},
         curve_metric="return",
+        x_label="online env steps",
         claim=CLAIM + " The gaps are larger at N=5 than at N=3.",
     ),
     Experiment(
@@ -187,6 +189,7 @@ EXPERIMENTS = [
         seconds={"smoke": 2, "quick": 45, "paper": 320},
         seeds={"smoke": 1, "quick": 2, "paper": 2},
         curve_metric="return",
+        x_label="online env steps",
         claim="At most one explorer (turn/central) vs indep; OVM form; CFCQL kept online as an alternative.",
     ),
 ]

@@ -161,6 +161,7 @@ EXPERIMENTS = [
         seconds=_SECONDS,
         seeds=_SEEDS,
         curve_metric="train_reward_mbb",
+        x_label="training epochs",
         claim="RL-chosen root abstractions gain value over the default abstraction (mean reward > 0).",
     ),
     Experiment(

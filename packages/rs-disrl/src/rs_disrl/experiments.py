@@ -132,6 +132,7 @@ def _exp(name, description, methods, proposed, seconds, claim) -> Experiment:
         seconds=seconds,
         seeds=SEEDS,
         curve_metric="cumulative_regret",
+        x_label="episodes K",
         log_log=True,
         claim=claim,
     )

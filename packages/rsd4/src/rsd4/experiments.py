@@ -221,6 +221,7 @@ EXPERIMENTS = [
         seconds={"smoke": 6.0, "quick": 150.0, "paper": 750.0},
         seeds={"smoke": 1, "quick": 3, "paper": 3},
         curve_metric="throughput_curve",
+        x_label="training episodes",
         claim="C1 recurrent > memoryless under a hidden channel; C2 RSD4 >= RTD3 with less over-estimation; "
         "C3 beats the heuristics; C4 transfers N=4 -> 8",
     ),
@@ -236,6 +237,7 @@ EXPERIMENTS = [
         seconds={"smoke": 6.0, "quick": 150.0, "paper": 750.0},
         seeds={"smoke": 1, "quick": 3, "paper": 3},
         curve_metric="throughput_curve",
+        x_label="training episodes",
         claim="RSD4 >= memoryless TD3/SD3 and >= RTD3 with the channel observed",
     ),
     Experiment(
@@ -250,6 +252,7 @@ EXPERIMENTS = [
         seconds={"smoke": 6.0, "quick": 150.0, "paper": 750.0},
         seeds={"smoke": 1, "quick": 3, "paper": 3},
         curve_metric="throughput_curve",
+        x_label="training episodes",
         claim="C1 where memory can help: recurrent > memoryless; C4 transfer N=4 -> 8 with user-constant rows",
     ),
     Experiment(
@@ -264,6 +267,7 @@ EXPERIMENTS = [
         seconds={"smoke": 6.0, "quick": 150.0, "paper": 750.0},
         seeds={"smoke": 1, "quick": 3, "paper": 3},
         curve_metric="throughput_curve",
+        x_label="training episodes",
         claim="node-level merging (one row per user over its path) >= one row per (user, node)",
     ),
     Experiment(
@@ -280,6 +284,7 @@ EXPERIMENTS = [
         seconds={"smoke": 12.0, "quick": 300.0, "paper": 1200.0},
         seeds={"smoke": 1, "quick": 3, "paper": 3},
         curve_metric="throughput_curve",
+        x_label="training episodes",
         claim="C4: the per-user agent trained with N=4 runs N=8 at that system's E_0 about as well as an "
         "agent trained on N=8, and better than the heuristics",
     ),

@@ -156,6 +156,7 @@ EXPERIMENTS = [
         {"smoke": 1.0, "quick": 8.0, "paper": 120.0},
         SEEDS,
         curve_metric="gap",
+        x_label="slots T",
         log_log=True,
         claim=claim,
     )
@@ -185,6 +186,7 @@ EXPERIMENTS = [
         {"smoke": 1.0, "quick": 8.0, "paper": 120.0},
         SEEDS,
         curve_metric="gap",
+        x_label="slots T",
         log_log=True,
         claim="(reconstruction check, not a paper claim) what each open choice of the stand-ins changes",
     )
