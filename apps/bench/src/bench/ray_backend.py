@@ -140,6 +140,9 @@ def init_ray(ray: Any, ray_address: str | None, workers: int) -> bool:
     """Connect to a cluster (or start a local instance); True if this call started it."""
     if ray.is_initialized():
         return False
-    kwargs: dict[str, Any] = {"address": ray_address} if ray_address else {"num_cpus": workers}
+    # address="local" starts a fresh instance: without it Ray joins any cluster already running on this machine
+    kwargs: dict[str, Any] = (
+        {"address": ray_address} if ray_address else {"address": "local", "num_cpus": workers}
+    )
     ray.init(include_dashboard=False, log_to_driver=False, **kwargs)
     return True
