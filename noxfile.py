@@ -13,7 +13,7 @@ from pathlib import Path
 import nox
 
 nox.options.default_venv_backend = "uv"
-nox.options.sessions = ["lint", "tests"]
+nox.options.sessions = ["lint", "tests", "cross_package"]
 nox.options.error_on_missing_interpreters = True
 
 ROOT = Path(__file__).parent
@@ -60,6 +60,38 @@ def tests(session: nox.Session, package: str) -> None:
     session.chdir(MEMBERS[package])
     workers = os.environ.get("PYTEST_WORKERS", "2")
     session.run("python", "-m", "pytest", "-q", "-n", workers, "-p", "no:cacheprovider", *session.posargs)
+
+
+@nox.session
+def cross_package(session: nox.Session) -> None:
+    """Every package installed in one venv: their claims are well formed and the READMEs' scoreboard blocks
+    (root and per package) equal what the shipped evidence says (`bench scoreboard --write-readmes` rewrites
+    them); every CLI answers bad input with one line (tests/test_cli_errors.py)."""
+    _sync(session, "--all-packages", "--group", "dev")
+    session.run("bench", "scoreboard", "--check-readmes")
+    workers = os.environ.get("PYTEST_WORKERS", "2")
+    session.run("python", "-m", "pytest", "-q", "-n", workers, "-p", "no:cacheprovider", "tests")
+
+
+@nox.session(default=False)
+def race(session: nox.Session) -> None:
+    """gflownet-losses against torchgfn 2.4.1 trained from scratch, same settings, alternating, in the same run.
+    torchgfn pins numpy < 2, so it gets a venv of its own with the workspace's torch version:
+    `uv run nox -s race [-- --reps 5 --updates 800]` (not in the default sessions: minutes of CPU)."""
+    _sync(session, "--package", "gflownet-losses")
+    torch_version = session.run(
+        "python", "-c", "import torch; print(torch.__version__.split('+')[0])", silent=True
+    )
+    peer = Path(session.create_tmp()) / "gfn-peer"
+    session.run("uv", "venv", "-q", "--clear", str(peer), "--python", "3.11", external=True)
+    session.run(
+        "uv", "pip", "install", "-q", "--python", str(peer / "bin" / "python"), "torchgfn==2.4.1",
+        f"torch=={str(torch_version).strip()}", external=True,
+    )  # fmt: skip
+    session.run(
+        "python", "packages/gflownet-losses/benchmarks/race_torchgfn.py", "--peer-python",
+        str(peer / "bin" / "python"), *(session.posargs or ["--reps", "3", "--updates", "800"]),
+    )  # fmt: skip
 
 
 @nox.session

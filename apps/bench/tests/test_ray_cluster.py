@@ -83,12 +83,16 @@ def test_a_node_lost_mid_cell_has_its_cell_run_again_elsewhere(cluster, tmp_path
     killed = []
 
     def kill_a_busy_node():
-        time.sleep(6)  # the slow cell (8 s) is running on one of the two nodes by now
-        for node, scratch in nodes:
-            if list((scratch / "bench-scratch").glob("cell-*")):
-                c.remove_node(node, allow_graceful=False)
-                killed.append(scratch)
-                return
+        # wait (actors start slowly on a loaded machine) until the slow cell (8 s) is running on a node
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            for node, scratch in nodes:
+                if list((scratch / "bench-scratch").glob("cell-*/cell.log")):
+                    time.sleep(1)  # well inside the cell
+                    c.remove_node(node, allow_graceful=False)
+                    killed.append(scratch)
+                    return
+            time.sleep(0.2)
 
     t = threading.Thread(target=kill_a_busy_node)
     t.start()
