@@ -4,6 +4,7 @@ import sys
 
 import pytest
 import torch
+from paperkit import read_metrics
 
 from gflownet_losses.config import Config
 from gflownet_losses.experiments import EXPERIMENTS
@@ -51,6 +52,21 @@ def test_resume_is_bit_exact(tmp_path):
         assert torch.equal(v, w), k
     assert full.curve == resumed.curve
     assert evaluate(cfg_b)["l1"] == pytest.approx(full.final_l1, abs=1e-9)
+
+
+def test_resumed_run_writes_the_uninterrupted_metrics_rows(tmp_path):
+    """Issue 23: rows are logged by trajectories, checkpoints count updates. Stopped after 7 updates (rows up to
+    96 trajectories written, last checkpoint at update 5 = 80 trajectories) and resumed, metrics.jsonl must
+    read exactly as the uninterrupted run's: no row logged before the checkpoint dropped, none doubled."""
+    base = dict(height=4, n_trajectories=192, batch_size=16, eval_every=32, hidden=16, checkpoint_every=5)
+    train(Config(**base, run_dir=str(tmp_path / "a")))
+    cfg_b = Config(**base, run_dir=str(tmp_path / "b"))
+    train(cfg_b, stop_after_updates=7)
+    assert [r["step"] for r in read_metrics(cfg_b.run_dir)] == [0, 32, 64, 96]
+    train(cfg_b, resume=True)
+    full, resumed = read_metrics(tmp_path / "a"), read_metrics(tmp_path / "b")
+    assert [r["step"] for r in full] == list(range(0, 193, 32))
+    assert resumed == full
 
 
 @pytest.mark.parametrize(

@@ -114,7 +114,9 @@ def train(
         curve = [tuple(p) for p in ck.state["curve"]]
         reward_tail = list(ck.state["reward_tail"])
         start, elapsed = ck.step, ck.state["elapsed"]
-    logger = MetricsLogger(cfg.run_dir, resume_step=start) if cfg.run_dir else None
+    # rows are logged by trajectories while checkpoints count updates: resume in the rows' unit, or every row
+    # logged since the last checkpoint's trajectory count would be dropped (issue 23)
+    logger = MetricsLogger(cfg.run_dir, resume_step=start * cfg.batch_size) if cfg.run_dir else None
 
     def evaluate_now(n_traj: int) -> None:
         value = l1_to_target(env, model) if isinstance(env, HyperGrid) else float(tracker.count)
