@@ -1,7 +1,7 @@
 """Seed-episodes per second: the seed-vectorised ICVaR-L against the per-seed loop, in the same run.
 
 For each instance and batch size B, runs B seeds one at a time with ``train`` (the per-seed loop) and as one
-batch with ``run_seeds``, ``--reps`` times each (interleaved), and prints the median rates and their ratio.
+batch with ``run_seeds``, ``--reps`` times each (interleaved, order alternating), and prints the median rates and their ratio.
 Both give the same regret, seed by seed (checked here too, and in tests/test_batched.py).
 
     uv run --package icvar python packages/icvar/benchmarks/bench_batched.py
@@ -11,15 +11,29 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import statistics
-import time
 
 import numpy as np
 from paperkit import set_threads
+from paperkit.timing import time_arms
 
 from icvar import train
 from icvar.batched import run_seeds
 from icvar.experiments import base_config, gap_matched_config
+
+
+def time_case(cfg, seeds: list[int], reps: int):
+    """The per-seed loop and the batch on the same seeds, interleaved; their timings and last regrets."""
+    runs: dict[str, np.ndarray] = {}
+    t = time_arms(
+        {
+            "loop": lambda: runs.update(
+                loop=np.stack([train(dataclasses.replace(cfg, seed=s)).regret for s in seeds])
+            ),
+            "batch": lambda: runs.update(batch=run_seeds(cfg, seeds)["regret"]),
+        },
+        reps,
+    )
+    return t, runs
 
 
 def main() -> None:
@@ -38,16 +52,10 @@ def main() -> None:
     for name, cfg in cases:
         for B in args.batch:
             seeds = list(range(B))
-            loop_t, batch_t = [], []
-            for _ in range(args.reps):
-                t0 = time.perf_counter()
-                ref = np.stack([train(dataclasses.replace(cfg, seed=s)).regret for s in seeds])
-                loop_t.append(time.perf_counter() - t0)
-                t0 = time.perf_counter()
-                out = run_seeds(cfg, seeds)["regret"]
-                batch_t.append(time.perf_counter() - t0)
+            t, runs = time_case(cfg, seeds, args.reps)
             work = B * args.episodes
-            loop_r, batch_r = work / statistics.median(loop_t), work / statistics.median(batch_t)
+            loop_r, batch_r = t["loop"].rate(work), t["batch"].rate(work)
+            ref, out = runs["loop"], runs["batch"]
             same = bool(np.allclose(ref, out, rtol=0, atol=1e-12))
             print(f"{name:<30} {B:>3} {loop_r:>14.0f} {batch_r:>10.0f} {batch_r / loop_r:>8.1f}x  {same}")
 

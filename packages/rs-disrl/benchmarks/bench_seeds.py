@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import statistics
-import time
 
 from paperkit import set_threads
+from paperkit.timing import time_arms
 
 from rs_disrl.config import TrainConfig
 from rs_disrl.train import train
@@ -32,6 +31,14 @@ CASES = {
 }
 
 
+def arms(cfg: TrainConfig, seeds: list[int]) -> dict:
+    """The same seeds run one at a time and as one vectorised batch."""
+    return {
+        "loop": lambda: [train(dataclasses.replace(cfg, seed=s)) for s in seeds],
+        "vectorised": lambda: train_seeds(cfg, seeds),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, default=10)
@@ -40,21 +47,15 @@ def main() -> None:
     args = parser.parse_args()
     set_threads(1)
     seeds = list(range(args.seeds))
-    print(f"{args.seeds} seeds x K={args.episodes}, median of {args.reps} repetitions (1 thread):")
+    print(
+        f"{args.seeds} seeds x K={args.episodes}, median of {args.reps} repetitions, order alternating (1 thread):"
+    )
     print(f"  {'case':24s} {'per-seed loop':>14s} {'vectorised':>12s} {'ratio':>7s}   (episodes x seeds / s)")
     for name, base in CASES.items():
         cfg = dataclasses.replace(base, episodes=args.episodes)
-        loop, vec = [], []
-        for _ in range(args.reps):
-            t0 = time.perf_counter()
-            for s in seeds:
-                train(dataclasses.replace(cfg, seed=s))
-            loop.append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            train_seeds(cfg, seeds)
-            vec.append(time.perf_counter() - t0)
+        t = time_arms(arms(cfg, seeds), args.reps)
         work = args.episodes * args.seeds
-        a, b = work / statistics.median(loop), work / statistics.median(vec)
+        a, b = t["loop"].rate(work), t["vectorised"].rate(work)
         print(f"  {name:24s} {a:14.0f} {b:12.0f} {b / a:6.2f}x", flush=True)
 
 

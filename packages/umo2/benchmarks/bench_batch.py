@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import time
 
 from paperkit import set_threads
+from paperkit.timing import time_arms
 
 from umo2.experiments import HORIZONS, TOPOLOGY_OF, batch_records
 
@@ -42,24 +41,17 @@ def main() -> None:
         for s in seeds:
             batch_records(args.experiment, topo, args.method, [s], args.preset)
 
-    times: dict[str, list[tuple[float, float]]] = {"batch": [], "per-seed loop": []}
-    for rep in range(args.reps):
-        order = [("batch", batch), ("per-seed loop", loop)]
-        for name, fn in order if rep % 2 == 0 else order[::-1]:
-            w, c = time.perf_counter(), time.process_time()
-            fn()
-            times[name].append((time.perf_counter() - w, time.process_time() - c))
+    times = time_arms({"batch": batch, "per-seed loop": loop}, args.reps)
     print(
         f"umo2 {args.experiment} ({args.method}), preset {args.preset}: {args.seeds} seeds x "
         f"T in {HORIZONS[args.preset]}, {seed_slots:.3g} seed-slots per arm; median of {args.reps} reps; "
         f"load average {os.getloadavg()[0]:.1f}"
     )
-    ref = statistics.median(c for _, c in times["per-seed loop"])
-    for name, ts in times.items():
-        wall, cpu = statistics.median(w for w, _ in ts), statistics.median(c for _, c in ts)
+    ref = times["per-seed loop"].cpu
+    for name, t in times.items():
         print(
-            f"  {name:14s} wall {wall:7.2f} s  CPU {cpu:7.2f} s  {seed_slots / cpu:10.3g} seed-slots per CPU-s"
-            f"  ({ref / cpu:.1f}x the per-seed loop)"
+            f"  {name:14s} wall {t.wall:7.2f} s  CPU {t.cpu:7.2f} s  {t.rate(seed_slots, 'cpu'):10.3g} seed-slots per CPU-s"
+            f"  ({ref / t.cpu:.1f}x the per-seed loop)"
         )
 
 

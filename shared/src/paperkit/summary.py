@@ -16,21 +16,19 @@ from pathlib import Path
 from paperkit.experiments import final_values
 from paperkit.records import ResultRecord, folder_records
 
-# two-sided 95% Student-t quantiles by degrees of freedom
-_T95 = {
-    1: 12.71,
-    2: 4.30,
-    3: 3.18,
-    4: 2.78,
-    5: 2.57,
-    6: 2.45,
-    7: 2.36,
-    8: 2.31,
-    9: 2.26,
-    10: 2.23,
-    14: 2.14,
-    19: 2.09,
-}
+# two-sided 95% Student-t quantiles by degrees of freedom (1..30); beyond, a Cornish-Fisher expansion
+_T95 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+        2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042)  # fmt: skip
+
+
+def t95(df: int) -> float:
+    """The two-sided 95% Student-t quantile for ``df`` degrees of freedom (within 0.001 for df > 30)."""
+    if df < 1:
+        raise ValueError(f"degrees of freedom must be >= 1, got {df}")
+    if df <= len(_T95):
+        return _T95[df - 1]
+    z = 1.959964
+    return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
 
 
 def ci95_halfwidth(values: list[float]) -> float:
@@ -38,19 +36,23 @@ def ci95_halfwidth(values: list[float]) -> float:
     n = len(values)
     if n < 2:
         return 0.0
-    return _T95.get(n - 1, 2.0) * statistics.stdev(values) / math.sqrt(n)
+    return t95(n - 1) * statistics.stdev(values) / math.sqrt(n)
 
 
-def mean_ci(values: list[float]) -> str:
+def mean_ci(values: list[float], digits: int = 3) -> str:
+    """``mean ± 95% t-interval half-width``, the mean to ``digits`` significant digits."""
     m = statistics.fmean(values)
     if len(values) < 2:
-        return f"{m:.3g}"
-    return f"{m:.3g} ± {ci95_halfwidth(values):.2g}"
+        return f"{m:.{digits}g}"
+    return f"{m:.{digits}g} ± {ci95_halfwidth(values):.2g}"
 
 
-def metric_table(records: list[ResultRecord], metrics: tuple[str, ...] = ()) -> str:
+def metric_table(
+    records: list[ResultRecord], metrics: tuple[str, ...] = (), ci: bool = False, digits: int = 3
+) -> str:
     """Per experiment, a markdown table of each method's final value of ``metrics`` (all non-curve metrics when
-    empty): mean ± standard error over seeds, methods in first-seen order."""
+    empty): mean ± standard error over seeds (``ci``: ± the 95% t-interval's half-width), methods in first-seen
+    order."""
     out: list[str] = []
     for exp in sorted({r.experiment for r in records}):
         rs = [r for r in records if r.experiment == exp]
@@ -58,7 +60,8 @@ def metric_table(records: list[ResultRecord], metrics: tuple[str, ...] = ()) -> 
             sorted({r.metric for r in rs if r.step is None and r.metric != "cell_seconds"})
         )
         methods = list(dict.fromkeys(r.method for r in rs))
-        out += [f"\n{exp} (mean ± s.e. over seeds)\n", "| method | seeds | " + " | ".join(names) + " |"]
+        spread = "95% t-interval half-width" if ci else "s.e."
+        out += [f"\n{exp} (mean ± {spread} over seeds)\n", "| method | seeds | " + " | ".join(names) + " |"]
         out.append("|---" * (len(names) + 2) + "|")
         for method in methods:
             cells, n = [], 0
@@ -70,16 +73,17 @@ def metric_table(records: list[ResultRecord], metrics: tuple[str, ...] = ()) -> 
                 if not vals:
                     cells.append("–")
                 elif len(vals) == 1:
-                    cells.append(f"{vals[0]:.3g}")
+                    cells.append(f"{vals[0]:.{digits}g}")
                 else:
-                    se = statistics.stdev(vals) / math.sqrt(len(vals))
-                    cells.append(f"{statistics.fmean(vals):.3g} ± {se:.2g}")
+                    half = ci95_halfwidth(vals) if ci else statistics.stdev(vals) / math.sqrt(len(vals))
+                    cells.append(f"{statistics.fmean(vals):.{digits}g} ± {half:.2g}")
             out.append(f"| {method} | {n} | " + " | ".join(cells) + " |")
     return "\n".join(out)
 
 
-def curve_table(records: list[ResultRecord], metric: str) -> str:
-    """Per experiment, the mean over seeds of a curve metric at each logged step, one column per method."""
+def curve_table(records: list[ResultRecord], metric: str, ci: bool = False, digits: int = 3) -> str:
+    """Per experiment, the mean over seeds of a curve metric at each logged step, one column per method
+    (``ci``: ± the 95% t-interval's half-width)."""
     out: list[str] = []
     for exp in sorted({r.experiment for r in records}):
         rs = [r for r in records if r.experiment == exp and r.metric == metric and r.step is not None]
@@ -93,26 +97,31 @@ def curve_table(records: list[ResultRecord], metric: str) -> str:
             cells = []
             for method in methods:
                 vals = [r.value for r in rs if r.method == method and r.step == step]
-                cells.append(f"{statistics.fmean(vals):.1f}" if vals else "–")
+                cells.append(
+                    (mean_ci(vals, digits) if ci else f"{statistics.fmean(vals):.1f}") if vals else "–"
+                )
             out.append(f"| {step} | " + " | ".join(cells) + " |")
     return "\n".join(out)
 
 
 def main(argv: list[str] | None = None, default_metrics: tuple[str, ...] = ()) -> None:
-    """``ROOT [METRIC ...]`` prints :func:`metric_table`; ``ROOT --curve METRIC`` prints :func:`curve_table`."""
+    """``ROOT [METRIC ...] [--ci]`` prints :func:`metric_table`; ``ROOT --curve METRIC [--ci]`` prints
+    :func:`curve_table` (``--ci``: ± 95% t-interval half-widths instead of standard errors)."""
     import sys
 
     args = sys.argv[1:] if argv is None else argv
+    ci = "--ci" in args
+    args = [a for a in args if a != "--ci"]
     if not args or args[0].startswith("-"):
-        raise SystemExit("usage: ROOT [METRIC ...] | ROOT --curve METRIC")
+        raise SystemExit("usage: ROOT [METRIC ...] [--ci] | ROOT --curve METRIC [--ci]")
     root = Path(args[0])
     if not root.is_dir():
         raise SystemExit(f"not a folder: {root}")
     records = folder_records(root)
     if len(args) == 3 and args[1] == "--curve":
-        print(curve_table(records, args[2]))
+        print(curve_table(records, args[2], ci=ci))
     else:
-        print(metric_table(records, tuple(args[1:]) or default_metrics))
+        print(metric_table(records, tuple(args[1:]) or default_metrics, ci=ci))
 
 
 def summarize_folder(root: str | Path) -> str:
