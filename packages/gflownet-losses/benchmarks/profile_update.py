@@ -4,7 +4,7 @@ Setting of the torchgfn race (HyperGrid 20x20, TB half-squared, MLP 256x2, batch
 trains from scratch for ``--train`` updates (trajectories lengthen as it finds the far modes), then the next
 ``--updates`` updates are timed phase by phase (process CPU time) and their ATen op calls counted.
 
-    cpuslot .venv/bin/python packages/gflownet-losses/benchmarks/profile_update.py
+    .venv/bin/python packages/gflownet-losses/benchmarks/profile_update.py
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ torchgfn pins numpy < 2, so it lives in its own venv, which this script drives a
 
     uv venv /tmp/gfn-peer --python 3.11
     uv pip install --python /tmp/gfn-peer/bin/python torchgfn==2.4.1 torch==<the workspace's torch version>
-    cpuslot .venv/bin/python packages/gflownet-losses/benchmarks/race_torchgfn.py --peer-python /tmp/gfn-peer/bin/python
+    .venv/bin/python packages/gflownet-losses/benchmarks/race_torchgfn.py --peer-python /tmp/gfn-peer/bin/python
 
 The same file is the worker of both sides (``--worker ours|torchgfn``); the torchgfn worker imports only
 torch and gfn. Prints one line per run, then the median ratio and its spread over the repetitions, and with

@@ -4,8 +4,8 @@ The claims compare LCM-LoRA at 4 steps with the teacher's DDIM-25 and DPM-Solver
 base model and on the style plug-in; the other cells (DDIM-50, 8 steps, ...) are left to ``reproduce``.
 Each seed trains one pipeline (shared by its cells), so run seeds in separate processes to use 2 cores:
 
-    cpuslot python packages/lcm-lora/benchmarks/claim_cells.py --preset quick --seeds 0 --out runs/lcm-claims &
-    cpuslot python packages/lcm-lora/benchmarks/claim_cells.py --preset quick --seeds 1 --out runs/lcm-claims &
+    python packages/lcm-lora/benchmarks/claim_cells.py --preset quick --seeds 0 --out runs/lcm-claims &
+    python packages/lcm-lora/benchmarks/claim_cells.py --preset quick --seeds 1 --out runs/lcm-claims &
 
 then ship ``runs/lcm-claims/quick`` with ``python -m paperkit.evidence ship``.
 """

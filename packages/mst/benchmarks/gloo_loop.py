@@ -1,6 +1,6 @@
 """Issue 30's measurement: the two-rank gloo test's ``torchrun`` command in a loop, beside busy-loop load.
 
-    cpuslot python benchmarks/gloo_loop.py --runs 50 --load 1
+    python benchmarks/gloo_loop.py --runs 50 --load 1
 
 Each run is ``tests/test_train.py::test_two_gloo_ranks_match_one_process``'s two-rank command on a small
 stdlib corpus; a run fails when torchrun exits non-zero (the abort was rank 1's SIGABRT, ``terminate

@@ -235,7 +235,7 @@ for _obj, _ms in (("tb", 1.0), ("db", 1.4), ("subtb", 1.8)):
 # Claims (README "What the paper claims"), each decided before its evidence was run. Evidence:
 # packages/gflownet-losses/evidence/<folder>/. C3's budget was chosen on a held-out seed (100); seeds 0-4 ran.
 _CMD_C1 = "gflownet-losses reproduce --preset quick --only hypergrid-tb hypergrid-db hypergrid-subtb --seeds 5 --out runs/gfl"
-_CMD_C2 = "gflownet-losses reproduce --preset quick --only hypergrid-converge --seeds 3 --out runs/gfl"
+_CMD_C2 = "gflownet-losses reproduce --preset quick --only hypergrid-converge --seeds 5 --out runs/gfl"
 _CMD_C3 = "gflownet-losses reproduce --preset paper --only bitseq-tb --seeds 5 --out runs/gfl"
 
 CLAIMS: list[Claim] = [
