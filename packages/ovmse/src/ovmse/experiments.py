@@ -32,6 +32,12 @@ METHODS: dict[str, dict[str, Any]] = {
     "ovmse_central": {"ovm": True, "se_mode": "central_one"},
     "ovmse_bootstrap": {"ovm": True, "se_mode": "indep", "ovm_form": "offline_bootstrap"},
     "ft_cql": {"ovm": False, "se_mode": "egreedy", "cql_online": True},
+    # the SE control at equal per-team exploration rate (issue 26): `indep` (ft_se) is numerically plain
+    # ε-greedy at ε/n per agent; `turn` has the same expected number of explorers (ε per step) but never two
+    "ft_turn": {"ovm": False, "se_mode": "turn"},
+    # CFCQL α of the offline phase (the brief's {1, 5, 20}; 5 is the default): naive fine-tuning from it
+    "ft_a1": {"ovm": False, "se_mode": "egreedy", "cql_alpha": 1.0},
+    "ft_a20": {"ovm": False, "se_mode": "egreedy", "cql_alpha": 20.0},
 }
 
 PRESETS: dict[str, dict[str, Any]] = {
@@ -72,18 +78,58 @@ PRESETS: dict[str, dict[str, Any]] = {
     "paper": {},  # the brief's scaled-down plan: 40k behaviour steps, 1000 episodes, 5k updates, 30k online
 }
 
+# The "medium" design (issue 26) of the spread3_medium experiment, run at paperkit's `quick` preset name:
+# the brief's medium behaviour rule, so θ_off starts clearly below the online plateau and the online phase
+# has room. Each number and why (README, "Medium dataset"):
+MEDIUM: dict[str, Any] = {
+    "data_seed": 0,  # one behaviour run + dataset shared by every seed, as in the quick preset
+    # the brief's rule: the snapshot halfway from a uniform-random policy's return to the best one seen
+    "behaviour_pick": 0.5,
+    # QMIX reaches its plateau of simple_spread N=3 by 6-9k steps (quick runs, diagnose_behaviour), so a
+    # 12k-step run already sees the plateau as its "best"; the brief's 40k would only move it by noise
+    "behaviour_steps": 12_000,
+    "dataset_episodes": 1000,  # the brief's size, recorded at the brief's ε = 0.2 (the default)
+    # 5k CFCQL updates per seed cost ≈ 8 CPU-minutes each; at quick 400 updates on 200 episodes already gave
+    # θ_off = the behaviour policy's return, so 1000 (32 passes over the 1000 episodes) suffices
+    "offline_updates": 1000,
+    # QMIX from scratch reached its plateau in ~6k steps with ε annealed over 3k (quick): 15k steps with ε
+    # over 7.5k (half the budget, as the brief's 15k of 30k) leave it twice that; T_mem a third (brief 10k of 30k)
+    "online_steps": 15_000,
+    "eps_anneal_steps": 7_500,
+    "memory_anneal_steps": 5_000,
+    "eval_every_steps": 1000,
+    # the same 20 fixed episodes as θ_off's evaluation, so the curve's step 0 is θ_off's return and
+    # final_minus_offline is paired episode by episode
+    "eval_episodes": 20,
+    "target_update_episodes": 50,
+}
 
-def make_config(method: str, seed: int, preset: str, **extra: Any) -> Config:
+
+def make_config(
+    method: str, seed: int, preset: str, presets: dict[str, dict[str, Any]] | None = None, **extra: Any
+) -> Config:
+    """The config of one cell: ``presets[preset]`` (default :data:`PRESETS`), then ``extra``, then the
+    method's fields."""
+    presets = PRESETS if presets is None else presets
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; valid: {sorted(METHODS)}")
-    if preset not in PRESETS:
-        raise ValueError(f"unknown preset {preset!r}; valid: {sorted(PRESETS)}")
-    return Config(seed=seed, **{**PRESETS[preset], **extra, **METHODS[method]})
+    if preset not in presets:
+        raise ValueError(f"unknown preset {preset!r}; valid: {sorted(presets)}")
+    return Config(seed=seed, **{**presets[preset], **extra, **METHODS[method]})
 
 
-def _cell(experiment: str, extra: dict[str, Any]):
+# the presets of the spread*_medium experiments: the medium design at `quick`; smoke and paper as usual
+# (the paper preset's defaults already use the brief's halfway rule)
+MEDIUM_PRESETS: dict[str, dict[str, Any]] = {
+    "smoke": {**PRESETS["smoke"], "behaviour_pick": 0.5, "data_seed": 0},
+    "quick": MEDIUM,
+    "paper": PRESETS["paper"],
+}
+
+
+def _cell(experiment: str, extra: dict[str, Any], presets: dict[str, dict[str, Any]] | None = None):
     def run(*, method: str, seed: int, preset: str, out_dir: Path) -> list[ResultRecord]:
-        cfg = make_config(method, seed, preset, **extra)
+        cfg = make_config(method, seed, preset, presets, **extra)
         # every online variant shares one pretraining per (pretraining config, seed) and every seed one
         # behaviour policy + dataset per data seed, cached beside the experiment folders: experiments with
         # the same env and sizes (spread5_*) reuse them
@@ -192,6 +238,23 @@ EXPERIMENTS = [
         x_label="online env steps",
         claim="At most one explorer (turn/central) vs indep; OVM form; CFCQL kept online as an alternative.",
     ),
+    Experiment(
+        package=PACKAGE,
+        name="spread3_medium",
+        description="simple_spread N=3 from a medium dataset (the behaviour snapshot halfway from random to "
+        "best, 1000 episodes at ε=0.2), 15k online steps: the 5 variants, the SE equal-rate control "
+        "(ft_turn) and CFCQL α 1 / 20 (ft_a1, ft_a20; α 5 is ft).",
+        methods=(*FIVE, "ft_turn", "ft_a1", "ft_a20"),
+        proposed="ovmse",
+        metric="auc_return",
+        higher_is_better=True,
+        run=_cell("spread3_medium", {"n_agents": 3}, MEDIUM_PRESETS),
+        seconds={"smoke": 3, "quick": 120, "paper": 165},
+        seeds={"smoke": 1, "quick": 5, "paper": 5},
+        curve_metric="return",
+        x_label="online env steps",
+        claim=CLAIM,
+    ),
 ]
 
 
@@ -274,4 +337,95 @@ def _n_claims(n: int) -> list[Claim]:
     ]
 
 
-CLAIMS: list[Claim] = [*_n_claims(3), *_n_claims(5)]
+# The medium design (issue 26; README "Medium dataset"): declared before its cells ran. Same tests as above
+# on spread3_medium (evidence/medium), plus the SE control at equal per-team exploration rate.
+_CMD_MEDIUM = (
+    "python -m paperkit.cell ovmse spread3_medium METHOD SEED quick "
+    "runs/ovmse-h/quick/ovmse/spread3_medium/METHOD/seedSEED   # SEED = 0..4, one cell at a time"
+)
+
+
+def _medium_claims() -> list[Claim]:
+    exp, n = "spread3_medium", 3
+    headroom = "ovmse/medium-headroom-spread3"
+
+    def cmd(*methods: str) -> str:
+        return _CMD_MEDIUM.replace(
+            "METHOD", "{" + ",".join(methods) + "}" if len(methods) > 1 else methods[0]
+        )
+
+    def better(slug: str, statement: str, method: str, baseline: str, metric: str, **kw: Any) -> Claim:
+        return Claim(
+            id=f"ovmse/medium-{slug}",
+            statement=f"{statement} (simple_spread N={n}, medium dataset, 15k online steps)",
+            experiment=exp,
+            evidence="medium",
+            test="better",
+            method=method,
+            baseline=baseline,
+            metric=metric,
+            command=cmd(method, baseline),
+            **kw,
+        )
+
+    return [
+        Claim(
+            id=headroom,
+            statement=f"Headroom: QMIX from scratch ends the online budget clearly (> 5 return units) above "
+            f"the offline policy θ_off trained on the medium dataset (simple_spread N={n}, 15k online steps)",
+            experiment=exp,
+            evidence="medium",
+            test="better",
+            method="scratch",
+            baseline=None,
+            target=0.0,
+            threshold=5.0,
+            metric="final_minus_offline",
+            higher_is_better=True,
+            headroom=True,
+            command=cmd("scratch"),
+        ),
+        better(
+            "ovm-removes-dip-n3",
+            "OVM shrinks the unlearning dip: ft_ovm dips less than naive fine-tuning",
+            "ft_ovm",
+            "ft",
+            "early_dip",
+            higher_is_better=False,
+        ),
+        better(
+            "se-auc-n3",
+            "SE improves sample efficiency: ft_se has a higher AUC than naive fine-tuning",
+            "ft_se",
+            "ft",
+            "auc_return",
+            requires=headroom,
+        ),
+        better(
+            "se-structure-n3",
+            "Sequential structure helps beyond the exploration rate: SE turn (never two explorers) has a "
+            "higher AUC than SE indep (= ε-greedy at ε/n per agent) at the same per-team rate",
+            "ft_turn",
+            "ft_se",
+            "auc_return",
+            requires=headroom,
+        ),
+        *(
+            better(
+                f"best-{metric.split('_')[0]}-vs-{other.replace('_', '-')}-n3",
+                f"OVMSE has a higher {metric} than {other}",
+                "ovmse",
+                other,
+                metric,
+                requires=headroom,
+            )
+            for metric, other in (
+                ("auc_return", "ft_ovm"),
+                ("auc_return", "ft_se"),
+                ("final_return", "ft"),
+            )
+        ),
+    ]
+
+
+CLAIMS: list[Claim] = [*_n_claims(3), *_n_claims(5), *_medium_claims()]
