@@ -1,5 +1,7 @@
 import json
 import shutil
+import subprocess
+import sys
 
 import pytest
 from paperkit import discover
@@ -187,3 +189,36 @@ def test_an_output_folder_that_is_a_file_is_refused(tmp_path):
     blocker.write_text("x")
     with pytest.raises(ValueError, match="is a file"):
         run_command(("toybench",), out=blocker / "r")
+
+
+_TQDM_CHILD = """
+import multiprocessing, os, sys
+
+def child(fix):
+    if fix:
+        from bench.runner import thread_lock_for_tqdm
+        thread_lock_for_tqdm()
+    from tqdm.auto import tqdm
+    for _ in tqdm(range(3)):
+        pass
+    os._exit(0)  # as a cell child ends
+
+if __name__ == "__main__":
+    ctx = multiprocessing.get_context("forkserver")
+    p = ctx.Process(target=child, args=(sys.argv[1] == "fix",))
+    p.start()
+    p.join()
+"""
+
+
+@pytest.mark.parametrize("fix", [False, True])
+def test_cell_children_leak_no_semaphores_through_tqdm(tmp_path, fix):
+    # regression: a smoke run ended with "resource_tracker: ... leaked semaphore objects" (one per cell that
+    # showed a tqdm bar); the unfixed child shows that the check can see the leak
+    script = tmp_path / "child.py"
+    script.write_text(_TQDM_CHILD)
+    out = subprocess.run(
+        [sys.executable, str(script), "fix" if fix else "no"], capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert ("leaked semaphore" in out.stderr) is not fix, out.stderr

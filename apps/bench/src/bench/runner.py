@@ -109,7 +109,20 @@ def _no_main(active: bool) -> Iterator[None]:
         sys.modules["__main__"] = main
 
 
+def thread_lock_for_tqdm() -> None:
+    """Give tqdm a thread lock instead of the multiprocessing lock it creates on first use.
+
+    A cell child ends with ``os._exit`` (no finalizers), so a semaphore that tqdm registered with the resource
+    tracker is never unregistered, and the whole run ended with "resource_tracker: There appear to be N leaked
+    semaphore objects" (one per cell that showed a bar, e.g. diffusers' pipelines). A cell's bars are written
+    by one process, so a thread lock is all they need."""
+    import tqdm
+
+    tqdm.tqdm.set_lock(threading.RLock())
+
+
 def _cell_child(argv: list[str], log_path: str) -> None:
+    thread_lock_for_tqdm()
     fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
