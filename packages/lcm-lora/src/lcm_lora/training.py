@@ -55,6 +55,9 @@ def fit(
     )
     ckpt = Path(run_dir) / "checkpoint" if run_dir is not None else None
     start = 0
+    # the losses of the logging window the checkpoint fell into: a resumed run logs the same window means
+    # as an uninterrupted one (issue 23: they used to cover only the steps since the resume)
+    window_before: list[float] = []
     if ckpt is not None and (ckpt / "state.json").exists():
         c = load_checkpoint(ckpt, config=config)
         with torch.no_grad():
@@ -69,6 +72,7 @@ def fit(
                 {k.removeprefix("data/"): v for k, v in c.tensors.items() if k.startswith("data/")}
             )
         start = c.step
+        window_before = [float(v) for v in c.state.get("loss_window", [])]
         if start >= steps:  # already finished: nothing to train, nothing to rewrite
             return FitResult([], 0.0, start, start)
 
@@ -80,7 +84,8 @@ def fit(
         if hasattr(data, "state_dict"):
             tensors |= {f"data/{k}": v for k, v in data.state_dict().items()}
         objects = {"optimizer": opt.state_dict(), "lr_scheduler": sched.state_dict()}
-        save_checkpoint(ckpt, config=config, step=step, tensors=tensors, objects=objects)
+        state = {"loss_window": (window_before + losses)[-log_every:]}
+        save_checkpoint(ckpt, config=config, step=step, tensors=tensors, objects=objects, state=state)
 
     logger = MetricsLogger(run_dir, resume_step=start) if run_dir is not None else None
     it = iter(data)
@@ -100,7 +105,7 @@ def fit(
             sched.step()
             losses.append(loss.item())
             if logger is not None and (step % log_every == 0 or step == steps):
-                window = losses[-log_every:]
+                window = (window_before + losses)[-log_every:]
                 logger.log(step, {"loss": sum(window) / len(window), "lr": sched.get_last_lr()[0]})
             if checkpoint_every and step % checkpoint_every == 0 and step != steps:
                 save(step)
