@@ -91,6 +91,21 @@ def test_bad_config(field, value):
         TrainConfig(**{field: value})
 
 
+def test_run_dir_without_checkpoints_is_refused_not_ignored(tmp_path):
+    """Issue 23: --run-dir alone used to run and write nothing; it is refused with one line naming both flags."""
+    with pytest.raises(
+        ValueError, match=r"run_dir=.*checkpoint_every > 0 \(--run-dir with --checkpoint-every N\)"
+    ):
+        TrainConfig(run_dir=str(tmp_path / "run"))
+    out = subprocess.run(
+        [sys.executable, "-m", "risk_pomdp", "train", "--episodes", "5", "--run-dir", str(tmp_path / "run")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert out.returncode == 2 and out.stderr.count("\n") == 1, out.stderr
+    assert "--run-dir" in out.stderr and "--checkpoint-every" in out.stderr and "Traceback" not in out.stderr
+    assert not (tmp_path / "run").exists()
+
+
 def test_smoke_cell_records(tmp_path):
     exp = next(e for e in EXPERIMENTS if e.name == "paper-pomdp-vs-mdp")
     records = run_cell(exp, method="bvvi-mdp", seed=0, preset="smoke", out_dir=tmp_path)

@@ -45,7 +45,7 @@ class TrainConfig:
     checkpoint_every: int = 0
     """Save a resumable checkpoint every this many episodes under run_dir (0: never)."""
     run_dir: str = ""
-    """Folder for checkpoints ('' : keep nothing on disk)."""
+    """Folder for checkpoints ('' : keep nothing on disk); needs ``checkpoint_every`` > 0."""
 
     def __post_init__(self) -> None:
         check_choice("instance", self.instance, ("paper-pomdp", "paper-mdp", "contrast", "erm-lb"))
@@ -62,6 +62,11 @@ class TrainConfig:
         check_int_at_least("checkpoint_every", self.checkpoint_every, 0)
         if self.checkpoint_every and not self.run_dir:
             raise ValueError("run_dir must be set when checkpoint_every > 0")
+        if self.run_dir and not self.checkpoint_every:  # the folder only ever holds checkpoints (issue 23)
+            raise ValueError(
+                f"run_dir={self.run_dir!r} needs checkpoint_every > 0 (--run-dir with --checkpoint-every N): "
+                "the run folder holds only checkpoints, so run_dir alone would write nothing"
+            )
 
     def instance_kwargs(self) -> dict[str, float]:
         return {"gamma": self.gamma, "gap": self.gap}
