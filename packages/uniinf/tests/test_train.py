@@ -27,6 +27,16 @@ def test_uniinf_learns_where_uniform_play_does_not():
     assert max(learned.final_regret) < 0.35 * 1280
 
 
+def test_a_gap_above_one_is_a_valid_instance():
+    """Issue 23: losses are unbounded (mean + 0.5 * heavy-tailed noise), not in [0, 1], so --gap 1.5 is a
+    meaningful instance: accepted, played, and learned (regret far below uniform play's (4/5) * 1.5 * T)."""
+    T = 2000
+    res = train(RunConfig(policy="uniinf", instance="stochastic", gap=1.5, horizon=T, seeds=4))
+    assert 0 < max(res.final_regret) < 0.35 * 0.8 * 1.5 * T
+    with pytest.raises(ValueError, match="gap"):
+        RunConfig(gap=0.0)
+
+
 def test_resume_is_bit_exact(tmp_path):
     for policy in ("uniinf", "robust_ucb", "htinf"):
         cfg = RunConfig(policy=policy, instance="ucb_killer", horizon=1024, seeds=3, checkpoint_every=256)

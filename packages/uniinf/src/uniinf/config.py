@@ -24,7 +24,10 @@ class RunConfig:
     horizon: int = 10_000
     """T, known to the policies."""
     gap: float = 0.2
-    """Delta of the stochastic and stochastically constrained instances."""
+    """Delta of the stochastic and stochastically constrained instances: any Delta > 0, including > 1. The paper's
+    losses are unbounded heavy-tailed (mean + scale * noise), not rewards in [0, 1], so a gap above 1 is a valid
+    instance (its asymptotic regret ~ (sigma^alpha / Delta)^(1/(alpha-1)) ln T is smaller; over short horizons
+    the exploration rounds cost Delta each, so regret can still grow with Delta)."""
     minimax_c: float = 1.0
     """c in Delta_T = c K^(1-1/alpha) T^(-(1-1/alpha)) (minimax instance)."""
     noise: Literal["pareto", "student_t", "gaussian"] = "pareto"
