@@ -116,7 +116,16 @@ def train(
         start, elapsed = ck.step, ck.state["elapsed"]
     # rows are logged by trajectories while checkpoints count updates: resume in the rows' unit, or every row
     # logged since the last checkpoint's trajectory count would be dropped (issue 23)
-    logger = MetricsLogger(cfg.run_dir, resume_step=start * cfg.batch_size) if cfg.run_dir else None
+    logger = (
+        MetricsLogger(
+            cfg.run_dir,
+            resume_step=start * cfg.batch_size,
+            total=n_updates * cfg.batch_size,
+            desc="gflownet-losses",
+        )
+        if cfg.run_dir
+        else None
+    )
 
     def evaluate_now(n_traj: int) -> None:
         value = l1_to_target(env, model) if isinstance(env, HyperGrid) else float(tracker.count)

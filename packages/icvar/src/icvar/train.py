@@ -181,7 +181,9 @@ def train(
     if run_dir is not None:
         Path(run_dir).mkdir(parents=True, exist_ok=True)
         write_config(run_dir, cfg)
-        logger = MetricsLogger(run_dir, resume_step=start if resume else None)
+        logger = MetricsLogger(
+            run_dir, resume_step=start if resume else None, total=cfg.episodes, desc="icvar"
+        )
 
     def on_episode(k: int, reg: np.ndarray) -> None:
         if logger is not None and k in points:

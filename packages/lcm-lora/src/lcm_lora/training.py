@@ -87,7 +87,11 @@ def fit(
         state = {"loss_window": (window_before + losses)[-log_every:]}
         save_checkpoint(ckpt, config=config, step=step, tensors=tensors, objects=objects, state=state)
 
-    logger = MetricsLogger(run_dir, resume_step=start) if run_dir is not None else None
+    logger = (
+        MetricsLogger(run_dir, resume_step=start, total=steps, desc=f"lcm-lora {Path(run_dir).name}")
+        if run_dir is not None
+        else None
+    )
     it = iter(data)
     losses: list[float] = []
     t0 = time.perf_counter()

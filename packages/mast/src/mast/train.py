@@ -311,7 +311,11 @@ def train(
             },
         )
 
-    logger = MetricsLogger(run_dir, resume_step=st["t_env"]) if run_dir is not None else None
+    logger = (
+        MetricsLogger(run_dir, resume_step=st["t_env"], total=cfg.total_env_steps, desc="mast")
+        if run_dir is not None
+        else None
+    )
     eval_adapter = make_adapter(cfg, env)
     try:
         while st["t_env"] < cfg.total_env_steps:

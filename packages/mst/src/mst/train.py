@@ -222,7 +222,9 @@ def train(cfg: Config, *, deadline: float | None = None, until: int | None = Non
     elif rank == 0:
         run_dir.mkdir(parents=True, exist_ok=True)
         write_config(run_dir, cfg)
-    logger = MetricsLogger(run_dir, resume_step=resumed) if rank == 0 else None
+    logger = (
+        MetricsLogger(run_dir, resume_step=resumed, total=cfg.max_iters, desc="mst") if rank == 0 else None
+    )
     pattern_kept = kept_fraction(cfg.hsa_mode, cfg.seq_len, cfg.hsa_window) if cfg.hsa_mode != "none" else 1.0
     tokens_per_iter = cfg.batch_size * cfg.seq_len
 

@@ -195,7 +195,11 @@ def train(cfg: TrainConfig, run_dir: str | Path | None = None, stop_after: int |
     t0 = time.perf_counter()
     ckpt = Path(run_dir) / "checkpoint" if run_dir is not None else None
     st = _load(ckpt, cfg) if ckpt is not None and (ckpt / "state.json").exists() else _init(cfg)
-    logger = MetricsLogger(Path(run_dir), resume_step=st.epoch) if run_dir is not None else None
+    logger = (
+        MetricsLogger(Path(run_dir), resume_step=st.epoch, total=cfg.epochs, desc="rlcfr")
+        if run_dir is not None
+        else None
+    )
     last = cfg.epochs if stop_after is None else min(cfg.epochs, stop_after)
     while st.epoch < last:
         rewards = _generate(cfg, st)

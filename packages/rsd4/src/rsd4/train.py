@@ -226,7 +226,11 @@ def train(cfg: Config, *, resume: bool = False, stop_after_episodes: int | None 
         episode, lam, dual, update_credit = _load(
             ckpt, cfg, agent, buffer, env_rng, batch_rng, noise_gen, update_gen, curve, snaps, snap_states
         )
-    logger = MetricsLogger(cfg.run_dir, resume_step=episode) if cfg.run_dir else None
+    logger = (
+        MetricsLogger(cfg.run_dir, resume_step=episode, total=cfg.episodes, desc="rsd4")
+        if cfg.run_dir
+        else None
+    )
     weights = core.row_weights
     dual_seed = seeder.int("dual")
 

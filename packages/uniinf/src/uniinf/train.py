@@ -145,7 +145,11 @@ def train(cfg: RunConfig, *, run_dir: str | Path | None = None, stop_after: int 
             {k.split("/", 1)[1]: v for k, v in ckpt.arrays.items() if k.startswith("recorder/")}
         )
         env.load_state(ckpt.state["env"])
-    logger = MetricsLogger(run_dir, resume_step=policy.t - 1) if run_dir is not None else None
+    logger = (
+        MetricsLogger(run_dir, resume_step=policy.t - 1, total=cfg.horizon, desc="uniinf")
+        if run_dir is not None
+        else None
+    )
 
     def on_round(t: int) -> None:
         if logger is not None and t in recorder.step_index:
