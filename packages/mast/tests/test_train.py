@@ -186,3 +186,35 @@ def test_spread_long_changes_only_the_budget_and_the_lambda_switch():
     assert make_config("dense", 0, "smoke", "spread_long") == make_config("dense", 0, "smoke")
     with pytest.raises(ValueError, match="unknown method"):
         make_config("nope", 0, "quick", "spread_long")
+
+
+class _Killed(Exception):
+    pass
+
+
+def test_a_kill_just_after_an_evaluation_row_does_not_duplicate_it(tmp_path, monkeypatch):
+    """Issue 23 regression: an evaluation due at a checkpoint's step used to run after that checkpoint, so a
+    kill right after its row left a row that the resumed run (which keeps rows <= the checkpoint's step)
+    logged a second time. The evaluation now runs before the checkpoint."""
+    import sys
+
+    from paperkit import MetricsLogger
+
+    mast_train = sys.modules["mast.train"]  # the module (mast.train is also the name of the function)
+
+    cfg = Config(**TINY, topology="rigl", sparsity=0.9, checkpoint_every_episodes=1)
+    train(cfg, run_dir=tmp_path / "full")
+
+    class KilledAfterFirstEvalRow(MetricsLogger):
+        def log(self, step, scalars):
+            super().log(step, scalars)
+            if step > 0 and "eval_return" in scalars:
+                raise _Killed  # as a SIGKILL right after the row reached the file
+
+    monkeypatch.setattr(mast_train, "MetricsLogger", KilledAfterFirstEvalRow)
+    with pytest.raises(_Killed):
+        train(cfg, run_dir=tmp_path / "part")
+    monkeypatch.setattr(mast_train, "MetricsLogger", MetricsLogger)
+    train(cfg, run_dir=tmp_path / "part", resume=True)
+    full, part = ((tmp_path / d / "metrics.jsonl").read_text().splitlines() for d in ("full", "part"))
+    assert part == full

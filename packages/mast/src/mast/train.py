@@ -318,7 +318,8 @@ def train(
     )
     eval_adapter = make_adapter(cfg, env)
     try:
-        while st["t_env"] < cfg.total_env_steps:
+
+        def evaluate_if_due() -> None:
             if st["t_env"] >= st["next_eval"]:
                 ret, over = evaluate(
                     eval_adapter, learner, episodes=cfg.eval_episodes, seed=eval_seeds % 2**31, cfg=cfg
@@ -329,6 +330,16 @@ def train(
                 st["next_eval"] += cfg.eval_every_steps
                 if logger:
                     logger.log(st["t_env"], {"eval_return": ret, "q_overestimation": over})
+
+        def checkpoint_here() -> None:
+            # an evaluation due at this step runs before the checkpoint, not after it: a row logged after the
+            # checkpoint at the checkpoint's own step would survive a kill (resume keeps rows <= that step) and
+            # be logged again by the resumed run (issue 23)
+            evaluate_if_due()
+            checkpoint()
+
+        while st["t_env"] < cfg.total_env_steps:
+            evaluate_if_due()
             eps = epsilon_at(cfg, st["t_env"])
             ep, ret, length = run_episode(
                 adapter,
@@ -380,20 +391,21 @@ def train(
             ):
                 learner.update_target()
             if cfg.checkpoint_every_episodes and st["episodes"] % cfg.checkpoint_every_episodes == 0:
-                checkpoint()
+                checkpoint_here()
             if stop_after_episodes is not None and st["episodes"] >= stop_after_episodes:
-                checkpoint()
+                checkpoint_here()
                 break
         else:
-            ret, over = evaluate(
-                eval_adapter, learner, episodes=cfg.eval_episodes, seed=eval_seeds % 2**31, cfg=cfg
-            )
+            # the final evaluation, unless checkpoint_here() just made it at this step (same numbers)
             if not st["curve"] or st["curve"][-1][0] != st["t_env"]:
+                ret, over = evaluate(
+                    eval_adapter, learner, episodes=cfg.eval_episodes, seed=eval_seeds % 2**31, cfg=cfg
+                )
                 st["curve"].append((st["t_env"], ret))
                 _close_gap_window(st)
-            st["overest"] = over
-            if logger:
-                logger.log(st["t_env"], {"eval_return": ret, "q_overestimation": over})
+                st["overest"] = over
+                if logger:
+                    logger.log(st["t_env"], {"eval_return": ret, "q_overestimation": over})
             checkpoint()
     finally:
         if logger:
