@@ -123,3 +123,21 @@ def test_user_mdp_gets_learner_and_exact_regret():
     res = train(TrainConfig(method="rs-disrl-v", tau=0.6, episodes=30), mdp=mdp)
     assert res.rho_star == pytest.approx(-0.5833333333)
     assert np.all(res.regret >= -1e-9)
+
+
+def test_run_dir_without_checkpoints_is_refused_not_ignored(tmp_path):
+    """Issue 23: --run-dir alone ran and wrote nothing; it is refused with one line naming both flags."""
+    import subprocess
+    import sys
+
+    with pytest.raises(
+        ValueError, match=r"run_dir=.*checkpoint_every > 0 \(--run-dir with --checkpoint-every N\)"
+    ):
+        TrainConfig(run_dir=str(tmp_path / "run"))
+    out = subprocess.run(
+        [sys.executable, "-m", "rs_disrl", "train", "--episodes", "5", "--run-dir", str(tmp_path / "run")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert out.returncode == 2 and out.stderr.count("\n") == 1, out.stderr
+    assert "--run-dir" in out.stderr and "--checkpoint-every" in out.stderr and "Traceback" not in out.stderr
+    assert not (tmp_path / "run").exists()

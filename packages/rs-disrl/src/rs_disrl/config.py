@@ -74,6 +74,11 @@ class TrainConfig:
         check_int_at_least("checkpoint_every", self.checkpoint_every, 0)
         if self.checkpoint_every and not self.run_dir:
             raise ValueError("run_dir must be set when checkpoint_every > 0")
+        if self.run_dir and not self.checkpoint_every:  # the folder only ever holds checkpoints (issue 23)
+            raise ValueError(
+                f"run_dir={self.run_dir!r} needs checkpoint_every > 0 (--run-dir with --checkpoint-every N): "
+                "the run folder holds only checkpoints, so run_dir alone would write nothing"
+            )
         if self.method in ("rs-disrl-v", "rs-disrl-v-nobonus", "markov-cvar") and self.risk != "cvar":
             raise ValueError(f"method {self.method!r} optimises CVaR; got risk={self.risk!r}")
 
