@@ -10,3 +10,26 @@ def test_claims_fit_the_experiments():
     assert len({c.id for c in CLAIMS}) == len(CLAIMS)
     headroom = {c.id for c in CLAIMS if c.headroom}
     assert headroom and all(c.requires in headroom for c in CLAIMS if c.requires)
+
+
+def test_medium_design_shares_data_and_theta_off():
+    """spread3_medium: every variant of a seed shares θ_off; the α arms share the dataset, not θ_off."""
+    from ovmse.experiments import MEDIUM_PRESETS, make_config
+    from ovmse.train import data_config, pretrain_config
+
+    def cfg(method, seed=0):
+        return make_config(method, seed, "quick", MEDIUM_PRESETS, n_agents=3)
+
+    ft = cfg("ft")
+    assert (ft.behaviour_pick, ft.dataset_episodes, ft.online_steps, ft.eval_episodes) == (
+        0.5,
+        1000,
+        15_000,
+        20,
+    )
+    for m in ("scratch", "ft_ovm", "ft_se", "ovmse", "ft_turn"):
+        assert pretrain_config(cfg(m)) == pretrain_config(ft)
+    for m in ("ft_a1", "ft_a20"):
+        assert pretrain_config(cfg(m)) != pretrain_config(ft)
+        assert data_config(cfg(m)) == data_config(ft)
+    assert data_config(cfg("ft", 3)) == data_config(ft)  # one dataset for every seed (data_seed 0)
