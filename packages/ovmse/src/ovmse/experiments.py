@@ -38,6 +38,12 @@ METHODS: dict[str, dict[str, Any]] = {
     # CFCQL α of the offline phase (the brief's {1, 5, 20}; 5 is the default): naive fine-tuning from it
     "ft_a1": {"ovm": False, "se_mode": "egreedy", "cql_alpha": 1.0},
     "ft_a20": {"ovm": False, "se_mode": "egreedy", "cql_alpha": 20.0},
+    # the five variants from θ_off trained with α = 1, the α the brief's rule (best offline greedy return)
+    # picks on the medium dataset (5 / 5 seeds); scratch_a1 is scratch, its offline_return that of α = 1
+    "scratch_a1": {"init": "scratch", "ovm": False, "se_mode": "egreedy", "eps_start": 1.0, "cql_alpha": 1.0},
+    "ft_ovm_a1": {"ovm": True, "se_mode": "egreedy", "cql_alpha": 1.0},
+    "ft_se_a1": {"ovm": False, "se_mode": "indep", "cql_alpha": 1.0},
+    "ovmse_a1": {"ovm": True, "se_mode": "indep", "cql_alpha": 1.0},
 }
 
 PRESETS: dict[str, dict[str, Any]] = {
@@ -257,6 +263,22 @@ EXPERIMENTS = [
         x_label="online env steps",
         claim=CLAIM,
     ),
+    Experiment(
+        package=PACKAGE,
+        name="spread3_medium_a1",
+        description="spread3_medium with CFCQL α = 1 (the α of the best offline greedy return, the brief's "
+        "selection rule): the 5 variants (shares spread3_medium's dataset and α = 1 θ_off).",
+        methods=("scratch_a1", "ft_a1", "ft_ovm_a1", "ft_se_a1", "ovmse_a1"),
+        proposed="ovmse_a1",
+        metric="auc_return",
+        higher_is_better=True,
+        run=_cell("spread3_medium_a1", {"n_agents": 3}, MEDIUM_PRESETS),
+        seconds={"smoke": 3, "quick": 60, "paper": 165},
+        seeds={"smoke": 1, "quick": 5, "paper": 5},
+        curve_metric="return",
+        x_label="online env steps",
+        claim=CLAIM,
+    ),
 ]
 
 
@@ -347,45 +369,60 @@ _CMD_MEDIUM = (
 )
 
 
-def _medium_claims() -> list[Claim]:
-    exp, n = "spread3_medium", 3
-    headroom = "ovmse/medium-headroom-spread3"
+def _medium_claims(a: str = "") -> list[Claim]:
+    """The medium claims on spread3_medium (CFCQL α = 5), or with ``a="_a1"`` on spread3_medium_a1 (α = 1)."""
+    exp, n = f"spread3_medium{a}", 3
+    tag = "medium" + a.replace("_", "-")
+    alpha = " CFCQL α = 1," if a else ""
+    headroom = f"ovmse/{tag}-headroom-spread3"
+
+    def m(name: str) -> str:
+        return name if name == "ft_turn" else name + a
 
     def cmd(*methods: str) -> str:
-        return _CMD_MEDIUM.replace(
-            "METHOD", "{" + ",".join(methods) + "}" if len(methods) > 1 else methods[0]
-        )
+        c = _CMD_MEDIUM.replace("spread3_medium", exp)
+        return c.replace("METHOD", "{" + ",".join(methods) + "}" if len(methods) > 1 else methods[0])
 
     def better(slug: str, statement: str, method: str, baseline: str, metric: str, **kw: Any) -> Claim:
         return Claim(
-            id=f"ovmse/medium-{slug}",
-            statement=f"{statement} (simple_spread N={n}, medium dataset, 15k online steps)",
+            id=f"ovmse/{tag}-{slug}",
+            statement=f"{statement} (simple_spread N={n}, medium dataset,{alpha} 15k online steps)",
             experiment=exp,
             evidence="medium",
             test="better",
-            method=method,
-            baseline=baseline,
+            method=m(method),
+            baseline=m(baseline),
             metric=metric,
-            command=cmd(method, baseline),
+            command=cmd(m(method), m(baseline)),
             **kw,
         )
 
+    structure = better(
+        "se-structure-n3",
+        "Sequential structure helps beyond the exploration rate: SE turn (never two explorers) has a "
+        "higher AUC than SE indep (= ε-greedy at ε/n per agent) at the same per-team rate",
+        "ft_turn",
+        "ft_se",
+        "auc_return",
+        requires=headroom,
+    )
     return [
         Claim(
             id=headroom,
             statement=f"Headroom: QMIX from scratch ends the online budget clearly (> 5 return units) above "
-            f"the offline policy θ_off trained on the medium dataset (simple_spread N={n}, 15k online steps)",
+            f"the offline policy θ_off trained on the medium dataset (simple_spread N={n},{alpha} 15k online "
+            "steps)",
             experiment=exp,
             evidence="medium",
             test="better",
-            method="scratch",
+            method=m("scratch"),
             baseline=None,
             target=0.0,
             threshold=5.0,
             metric="final_minus_offline",
             higher_is_better=True,
             headroom=True,
-            command=cmd("scratch"),
+            command=cmd(m("scratch")),
         ),
         better(
             "ovm-removes-dip-n3",
@@ -403,15 +440,7 @@ def _medium_claims() -> list[Claim]:
             "auc_return",
             requires=headroom,
         ),
-        better(
-            "se-structure-n3",
-            "Sequential structure helps beyond the exploration rate: SE turn (never two explorers) has a "
-            "higher AUC than SE indep (= ε-greedy at ε/n per agent) at the same per-team rate",
-            "ft_turn",
-            "ft_se",
-            "auc_return",
-            requires=headroom,
-        ),
+        *([] if a else [structure]),
         *(
             better(
                 f"best-{metric.split('_')[0]}-vs-{other.replace('_', '-')}-n3",
@@ -430,4 +459,6 @@ def _medium_claims() -> list[Claim]:
     ]
 
 
-CLAIMS: list[Claim] = [*_n_claims(3), *_n_claims(5), *_medium_claims()]
+# declared after the α arms of spread3_medium showed that α = 1 gives the best θ_off (the brief's selection
+# rule) and before any spread3_medium_a1 cell ran
+CLAIMS: list[Claim] = [*_n_claims(3), *_n_claims(5), *_medium_claims(), *_medium_claims("_a1")]
