@@ -319,17 +319,20 @@ def train(
     eval_adapter = make_adapter(cfg, env)
     try:
 
+        def evaluate_now() -> None:
+            ret, over = evaluate(
+                eval_adapter, learner, episodes=cfg.eval_episodes, seed=eval_seeds % 2**31, cfg=cfg
+            )
+            st["curve"].append((st["t_env"], ret))
+            _close_gap_window(st)
+            st["overest"] = over
+            if logger:
+                logger.log(st["t_env"], {"eval_return": ret, "q_overestimation": over})
+
         def evaluate_if_due() -> None:
             if st["t_env"] >= st["next_eval"]:
-                ret, over = evaluate(
-                    eval_adapter, learner, episodes=cfg.eval_episodes, seed=eval_seeds % 2**31, cfg=cfg
-                )
-                st["curve"].append((st["t_env"], ret))
-                _close_gap_window(st)
-                st["overest"] = over
+                evaluate_now()
                 st["next_eval"] += cfg.eval_every_steps
-                if logger:
-                    logger.log(st["t_env"], {"eval_return": ret, "q_overestimation": over})
 
         def checkpoint_here() -> None:
             # an evaluation due at this step runs before the checkpoint, not after it: a row logged after the
@@ -398,14 +401,7 @@ def train(
         else:
             # the final evaluation, unless checkpoint_here() just made it at this step (same numbers)
             if not st["curve"] or st["curve"][-1][0] != st["t_env"]:
-                ret, over = evaluate(
-                    eval_adapter, learner, episodes=cfg.eval_episodes, seed=eval_seeds % 2**31, cfg=cfg
-                )
-                st["curve"].append((st["t_env"], ret))
-                _close_gap_window(st)
-                st["overest"] = over
-                if logger:
-                    logger.log(st["t_env"], {"eval_return": ret, "q_overestimation": over})
+                evaluate_now()
             checkpoint()
     finally:
         if logger:
