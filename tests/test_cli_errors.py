@@ -18,6 +18,8 @@ import pytest
 
 PACKAGES = sorted(ep.name for ep in entry_points(group="paperkit.experiments"))
 SCRIPTS = {ep.name: ep for ep in entry_points(group="console_scripts")}
+SEED_BATCH_COMMANDS = {"icvar": "batch", "lsvi-ucb-plus": "batch", "umo2": "batch", "uniinf": "batch",
+                       "risk-pomdp": "sweep", "rs-disrl": "sweep"}  # fmt: skip
 
 
 def _cases(tmp_dir: str) -> list[list[str]]:
@@ -63,6 +65,8 @@ def test_bad_input_is_one_line_and_stops_before_work(prog, tmp_path):
         cases = [["no-such-command"], ["run", "--timeout", "-1"], ["run", "--workers", "0"],
                  ["run", "--out", f"{tmp_path}/a-file/runs"], ["run", "--preset", "huge"],
                  ["report", "--reps", "1"], ["scoreboard", "--package", "no-such-package"]]  # fmt: skip
+    if prog in SEED_BATCH_COMMANDS:  # the seed-batched runners take --only too
+        cases.append([SEED_BATCH_COMMANDS[prog], "--only", "no-such-experiment"])
     for argv in cases:
         code, err, seconds = _run(prog, argv)
         where = f"{prog} {' '.join(argv)}"

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from paperkit import Experiment, ResultRecord, final_values, read_records, reproduce, run_cell, summary_table
-from paperkit.cli import Flat, reproduce_command, run_cli
+from paperkit.cli import Flat, reproduce_command, run_cli, select_experiments
 from paperkit.config import check_positive
 
 
@@ -161,3 +161,11 @@ def test_reproduce_command_rejects_unknown_experiment(tmp_path: Path):
     cmd = reproduce_command([EXP])
     with pytest.raises(ValueError, match=r"unknown experiment\(s\) \['nope'\]"):
         cmd(only=("nope",), out=tmp_path)
+
+
+def test_select_experiments_keeps_package_order_and_names_the_valid_ones():
+    other = dataclasses.replace(EXP, name="other")
+    assert select_experiments([EXP, other]) == [EXP, other]
+    assert select_experiments([EXP, other], ("other", EXP.name)) == [EXP, other]
+    with pytest.raises(ValueError, match=r"unknown experiment\(s\) \['nope'\]; valid: \['exp', 'other'\]"):
+        select_experiments([EXP, other], ("other", "nope"))

@@ -138,6 +138,16 @@ def run_cli(
         sys.stderr = real_stderr
 
 
+def select_experiments(experiments: Sequence[Experiment], only: Sequence[str] = ()) -> list[Experiment]:
+    """The experiments named in ``only`` (all when empty), in the package's order; an unknown name is refused
+    with the valid ones."""
+    names = {e.name for e in experiments}
+    bad = [n for n in only if n not in names]
+    if bad:
+        raise ValueError(f"unknown experiment(s) {bad}; valid: {sorted(names)}")
+    return [e for e in experiments if not only or e.name in only]
+
+
 def reproduce_command(experiments: Sequence[Experiment]) -> Callable[..., None]:
     """A ``reproduce`` subcommand running every experiment of a package at a preset."""
 
@@ -155,11 +165,7 @@ def reproduce_command(experiments: Sequence[Experiment]) -> Callable[..., None]:
             out: results root; finished cells found there are skipped.
             only: experiment names to run (default: all).
         """
-        names = {e.name for e in experiments}
-        bad = [n for n in only if n not in names]
-        if bad:
-            raise ValueError(f"unknown experiment(s) {bad}; valid: {sorted(names)}")
-        chosen = [e for e in experiments if not only or e.name in only]
+        chosen = select_experiments(experiments, only)
         check_output_dir(out, name="--out")
         reproduce(chosen, preset=preset, seeds=seeds, out=out)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from paperkit.cli import Flat, reproduce_command, run_cli
+from paperkit.cli import Flat, reproduce_command, run_cli, select_experiments
 from paperkit.experiments import reproduce
 
 from lsvi_ucb_plus.config import Config
@@ -49,11 +49,7 @@ def batch_command(
         only: experiment names to run (default: all).
         methods: methods to run (default: all of each experiment's).
     """
-    names = {e.name for e in EXPERIMENTS}
-    bad = [n for n in only if n not in names]
-    if bad:
-        raise ValueError(f"unknown experiment(s) {bad}; valid: {sorted(names)}")
-    chosen = [e for e in EXPERIMENTS if not only or e.name in only]
+    chosen = select_experiments(EXPERIMENTS, only)
     for exp in chosen:
         n = seeds if seeds is not None else exp.seeds[preset]
         wanted = tuple(m for m in exp.methods if not methods or m in methods)

@@ -170,13 +170,13 @@ def sweep(
     """Every (experiment, method) with all its seeds in one seed-vectorised batch; records laid out as ``reproduce``
     writes them (``out/<preset>/risk-pomdp/<experiment>/<method>/seed<k>/records.jsonl``). A method whose seeds all
     have records is skipped (resumable). Returns the wall seconds of each batch run."""
+    from paperkit.cli import select_experiments
+
     from risk_pomdp.vectorised import train_seeds
 
     root = Path(out) / preset
     walls: dict[str, float] = {}
-    for exp in EXPERIMENTS:
-        if only and exp.name not in only:
-            continue
+    for exp in select_experiments(EXPERIMENTS, only):
         n = seeds if seeds is not None else exp.seeds[preset]
         for method in exp.methods:
             dirs = [cell_dir(root, exp, method, s) for s in range(n)]

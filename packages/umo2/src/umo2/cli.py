@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal
 
 from paperkit import make_run_dir, set_threads
-from paperkit.cli import Flat, reproduce_command, run_cli  # run_cli is not re-exported by paperkit/__init__
+from paperkit.cli import Flat, reproduce_command, run_cli, select_experiments
 
 from umo2.config import RunConfig
 from umo2.experiments import EXPERIMENTS, ablation, study, tables, write_batch
@@ -76,11 +76,7 @@ def batch_command(
         only: experiment names to run (default: all).
     """
     set_threads(1)
-    names = {e.name for e in EXPERIMENTS}
-    bad = [n for n in only if n not in names]
-    if bad:
-        raise ValueError(f"unknown experiment(s) {bad}; valid: {sorted(names)}")
-    chosen = [e for e in EXPERIMENTS if not only or e.name in only]
+    chosen = select_experiments(EXPERIMENTS, only)
     for exp in chosen:
         n = seeds if seeds is not None else exp.seeds[preset]
         for method in exp.methods:
