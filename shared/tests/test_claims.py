@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperkit import Claim, ResultRecord, check_claims, evaluate_claim, write_records
+from paperkit import Claim, ResultRecord, check_claims, evaluate_claim, read_records, write_records
 from paperkit.claims import (
     INCONCLUSIVE,
     NOT_REPRODUCED,
@@ -226,11 +226,39 @@ def test_ship_copies_records_only_and_appends_to_the_manifest(tmp_path: Path) ->
     assert not list(dest.rglob("*.safetensors"))
     records, m = load_folder(dest)
     assert len(records) == 4 and m["preset"] == "quick"
-    ship(run, dest, preset="quick", command="again")
-    assert len(json.loads((dest / "manifest.json").read_text())["runs"]) == 2
+    with pytest.raises(ValueError, match="nothing new to ship: all 2 cells"):
+        ship(run, dest, preset="quick", command="again")
+    assert len(json.loads((dest / "manifest.json").read_text())["runs"]) == 1
     assert check_folder(tmp_path / "evidence") == []
     (dest / "pkg" / "exp" / "ours" / "seed0" / "records.jsonl").write_text('{"broken": ')
     assert check_folder(tmp_path / "evidence")
+
+
+def test_ship_adds_only_new_cells_and_refuses_changed_ones(tmp_path: Path) -> None:
+    run, dest = tmp_path / "run", tmp_path / "dest"
+
+    def finish(seed: int, score: float) -> None:
+        cell = run / "pkg" / "exp" / "ours" / f"seed{seed}"
+        cell.mkdir(parents=True, exist_ok=True)
+        write_records(
+            cell / "records.jsonl", [ResultRecord("pkg", "exp", "ours", seed, "cell_seconds", score)]
+        )
+
+    finish(0, 1.0)
+    ship(run, dest, preset="quick", command="c")
+    finish(1, 2.0)  # a later cell of the same run folder
+    m = ship(run, dest, preset="quick", command="c")
+    assert (
+        m["cells"] == 2 and [r["cells"] for r in m["runs"]] == [1, 1] and m["runs"][1]["cell_seconds"] == 2.0
+    )
+    finish(0, 9.0)  # seed 0 rerun with other records
+    finish(2, 3.0)
+    with pytest.raises(ValueError, match=r"1 cell\(s\) already shipped .* pkg/exp/ours/seed0"):
+        ship(run, dest, preset="quick", command="c")
+    assert not (dest / "pkg" / "exp" / "ours" / "seed2").exists()  # nothing copied
+    m = ship(run, dest, preset="quick", command="c", replace=True)
+    assert m["cells"] == 3 and m["runs"][-1]["replaced"] == ["pkg/exp/ours/seed0"]
+    assert read_records(dest / "pkg" / "exp" / "ours" / "seed0" / "records.jsonl")[0].value == 9.0
 
 
 def test_ship_refuses_a_damaged_run_before_copying(tmp_path: Path) -> None:

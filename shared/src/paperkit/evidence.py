@@ -74,20 +74,39 @@ def ship(
     command: str,
     wall_seconds: float | None = None,
     note: str = "",
+    replace: bool = False,
 ) -> dict[str, Any]:
     """Copy every ``records.jsonl`` under ``run_dir`` to the same relative path under ``dest`` (each checked
-    readable first) and add this run to ``dest/manifest.json``. Returns the manifest."""
+    readable first) and add this run to ``dest/manifest.json``. Returns the manifest.
+
+    Shipping is incremental: a cell already in ``dest`` with the same bytes is skipped (and not counted again),
+    so a folder whose cells finish one by one can be shipped as they do. A cell whose records differ from the
+    shipped ones is refused before anything is copied, unless ``replace``."""
     src, dest = Path(run_dir), Path(dest)
     if not src.is_dir():
         raise ValueError(f"run folder {src} does not exist")
     files = sorted(src.rglob("records.jsonl"))
     if not files:
         raise ValueError(f"no records.jsonl under {src}")
+    new_files, changed = [], []
     cell_seconds = 0.0
     for f in files:
         records = read_records(f)  # a damaged file stops the shipping before anything is copied
+        target = dest / f.relative_to(src)
+        if target.is_file():
+            if target.read_bytes() == f.read_bytes():
+                continue
+            changed.append(str(f.relative_to(src).parent))
+        new_files.append(f)
         cell_seconds += sum(r.value for r in records if r.metric == "cell_seconds")
-    for f in files:
+    if changed and not replace:
+        raise ValueError(
+            f"{len(changed)} cell(s) already shipped to {dest} with other records (e.g. {changed[0]}); "
+            "pass --replace to overwrite them"
+        )
+    if not new_files:
+        raise ValueError(f"nothing new to ship: all {len(files)} cells under {src} are already in {dest}")
+    for f in new_files:
         target = dest / f.relative_to(src)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(f, target)
@@ -98,12 +117,14 @@ def ship(
         "date": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "machine": _machine(),
         "python": platform.python_version(),
-        "cells": len(files),
+        "cells": len(new_files),
         "cell_seconds": round(cell_seconds, 1),
         "wall_seconds": None if wall_seconds is None else round(float(wall_seconds), 1),
     }
     if note:
         run["note"] = note
+    if changed:
+        run["replaced"] = changed
     manifest["preset"] = preset
     manifest["runs"] = [*manifest.get("runs", []), run]
     manifest["cells"] = len(list(dest.rglob("records.jsonl")))
@@ -186,6 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     s.add_argument("--command", required=True, help="the command that produced the run")
     s.add_argument("--wall-seconds", type=float, default=None)
     s.add_argument("--note", default="")
+    s.add_argument("--replace", action="store_true", help="overwrite shipped cells whose records differ")
     c = sub.add_parser("check", help="check a package's evidence root (manifests present, records readable)")
     c.add_argument("root", type=Path)
     args = parser.parse_args(argv)
@@ -198,8 +220,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 command=args.command,
                 wall_seconds=args.wall_seconds,
                 note=args.note,
+                replace=args.replace,
             )
-            print(f"{args.dest}: {m['cells']} cells, {len(m['runs'])} run(s) in {MANIFEST}")
+            print(
+                f"{args.dest}: {m['runs'][-1]['cells']} new cell(s); {m['cells']} cells, {len(m['runs'])} run(s) in {MANIFEST}"
+            )
             return 0
         problems = check_folder(args.root)
         for p in problems:
