@@ -2,6 +2,7 @@
 uniform-random policy's return on the same evaluation episodes.
 
 python packages/ovmse/benchmarks/diagnose_behaviour.py --n-agents 3 --steps 16000 --seed 0 [--state-transform none]
+python packages/ovmse/benchmarks/diagnose_behaviour.py --env simple_speaker_listener --steps 40000   # another task
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from ovmse.train import evaluate, make_adapters, new_learner, online_loop
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument(
+        "--env", default="simple_spread", help="simple_spread, simple_speaker_listener or an import path"
+    )
     p.add_argument("--n-agents", type=int, default=3)
     p.add_argument("--steps", type=int, default=16_000)
     p.add_argument("--eval-every", type=int, default=2000)
@@ -30,6 +34,7 @@ def main() -> None:
     args = p.parse_args()
     set_threads(1)
     cfg = Config(
+        env=args.env,
         n_agents=args.n_agents,
         seed=args.seed,
         eval_every_steps=args.eval_every,
@@ -64,7 +69,7 @@ def main() -> None:
         rng=seeder.numpy("behaviour-random-eval"),
     )
     print(
-        f"N={args.n_agents} seed={args.seed} transform={args.state_transform} "
+        f"{args.env} N={args.n_agents} seed={args.seed} transform={args.state_transform} "
         f"updates_per_round={args.updates_per_round} lr={args.lr} random={rand:.1f}"
     )
     print(" ".join(f"{s}:{r:.1f}" for s, r in res.curve))
