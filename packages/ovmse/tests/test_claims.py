@@ -33,3 +33,21 @@ def test_medium_design_shares_data_and_theta_off():
         assert pretrain_config(cfg(m)) != pretrain_config(ft)
         assert data_config(cfg(m)) == data_config(ft)
     assert data_config(cfg("ft", 3)) == data_config(ft)  # one dataset for every seed (data_seed 0)
+
+
+def test_listener_medium_is_the_medium_design_on_speaker_listener():
+    from ovmse.experiments import CLAIMS, MEDIUM_PRESETS, make_config
+    from ovmse.train import pretrain_config
+
+    def cfg(method, seed=0):
+        return make_config(method, seed, "quick", MEDIUM_PRESETS, env="simple_speaker_listener")
+
+    spread = make_config("ft", 0, "quick", MEDIUM_PRESETS, n_agents=3)
+    ft = cfg("ft")
+    assert ft.env == "simple_speaker_listener"
+    # only the task differs from spread3_medium
+    assert {k for k, v in vars(ft).items() if vars(spread)[k] != v} == {"env"}
+    for m in ("scratch", "ft_ovm", "ft_se", "ovmse", "ft_turn"):
+        assert pretrain_config(cfg(m)) == pretrain_config(ft)
+    listener = [c for c in CLAIMS if c.experiment == "listener_medium"]
+    assert len(listener) == 7 and {c.evidence for c in listener} == {"listener-medium"}
