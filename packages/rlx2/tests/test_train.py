@@ -105,3 +105,14 @@ def test_lazy_target_masking_is_bit_identical_to_masking_every_update(tmp_path, 
     assert lazy.keys() == always.keys()
     for key in lazy:
         assert torch.equal(lazy[key], always[key]), key
+
+
+def test_mujoco_compiler_warnings_become_python_warnings(tmp_path, monkeypatch):
+    """Gymnasium's HalfCheetah model makes MuJoCo warn ("settotalmass is deprecated"); by default MuJoCo prints
+    that to stderr and appends it to MUJOCO_LOG.TXT in the working directory on every gym.make."""
+    mujoco = pytest.importorskip("mujoco")
+    monkeypatch.chdir(tmp_path)
+    with pytest.warns(DeprecationWarning, match="MuJoCo: compiler attribute 'settotalmass'"):
+        make_env("HalfCheetah-v5").close()
+    assert not (tmp_path / "MUJOCO_LOG.TXT").exists()
+    assert mujoco.get_mju_user_warning() is None  # MuJoCo's own handler is back afterwards

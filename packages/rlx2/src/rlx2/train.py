@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import warnings
 from pathlib import Path
 
 import gymnasium as gym
@@ -44,10 +46,37 @@ class Result:
     run_dir: str
 
 
-def make_env(env_id: str) -> gym.Env:
-    """A gymnasium env; refuses an unknown id, and anything without a bounded continuous ``Box`` action space."""
+@contextlib.contextmanager
+def mujoco_warnings_to_python():
+    """MuJoCo's warnings raised while this is active become Python warnings when it exits
+    (``DeprecationWarning`` for deprecations, hidden by default; else ``RuntimeWarning``), which users can
+    filter. By default MuJoCo prints them to stderr and appends them to ``MUJOCO_LOG.TXT`` in the working
+    directory; Gymnasium's HalfCheetah model triggers one ("settotalmass is deprecated") on every
+    ``gym.make``. The handler only collects: an exception raised inside MuJoCo's C callback aborts the
+    process."""
     try:
-        env = gym.make(env_id)
+        import mujoco
+    except ImportError:
+        yield
+        return
+    messages: list[str] = []
+    previous = mujoco.get_mju_user_warning()
+    mujoco.set_mju_user_warning(messages.append)
+    try:
+        yield
+    finally:
+        mujoco.set_mju_user_warning(previous)
+    for message in messages:
+        category = DeprecationWarning if "deprecated" in message else RuntimeWarning
+        warnings.warn(f"MuJoCo: {message}", category, stacklevel=3)
+
+
+def make_env(env_id: str) -> gym.Env:
+    """A gymnasium env; refuses an unknown id, and anything without a bounded continuous ``Box`` action space.
+    MuJoCo's model-compiler warnings become Python warnings (:func:`mujoco_warnings_to_python`)."""
+    try:
+        with mujoco_warnings_to_python():
+            env = gym.make(env_id)
     except gym.error.Error as e:  # unknown name or version, missing extra (e.g. mujoco)
         raise ValueError(
             f'env_id {env_id!r}: {e} (list the valid ids with: python -c "import gymnasium; '
