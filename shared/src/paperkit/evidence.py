@@ -88,7 +88,8 @@ def ship(
     files = sorted(src.rglob("records.jsonl"))
     if not files:
         raise ValueError(f"no records.jsonl under {src}")
-    new_files, changed = [], []
+    new_files: list[tuple[Path, Path]] = []  # (source, target) of each cell to copy
+    changed: list[str] = []
     cell_seconds = 0.0
     for f in files:
         records = read_records(f)  # a damaged file stops the shipping before anything is copied
@@ -97,7 +98,7 @@ def ship(
             if target.read_bytes() == f.read_bytes():
                 continue
             changed.append(str(f.relative_to(src).parent))
-        new_files.append(f)
+        new_files.append((f, target))
         cell_seconds += sum(r.value for r in records if r.metric == "cell_seconds")
     if changed and not replace:
         raise ValueError(
@@ -106,8 +107,7 @@ def ship(
         )
     if not new_files:
         raise ValueError(f"nothing new to ship: all {len(files)} cells under {src} are already in {dest}")
-    for f in new_files:
-        target = dest / f.relative_to(src)
+    for f, target in new_files:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(f, target)
     manifest = read_manifest(dest)
