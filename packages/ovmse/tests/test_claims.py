@@ -29,6 +29,8 @@ def test_medium_design_shares_data_and_theta_off():
     )
     for m in ("scratch", "ft_ovm", "ft_se", "ovmse", "ft_turn"):
         assert pretrain_config(cfg(m)) == pretrain_config(ft)
+    # the α arms train their own θ_off from the same behaviour policy and dataset
+    assert pretrain_config(cfg("ft_a1")) != pretrain_config(ft) and cfg("ft_a1").cql_alpha == 1.0
     for m in ("ft_a1", "ft_a20"):
         assert pretrain_config(cfg(m)) != pretrain_config(ft)
         assert data_config(cfg(m)) == data_config(ft)
@@ -49,5 +51,7 @@ def test_listener_medium_is_the_medium_design_on_speaker_listener():
     assert {k for k, v in vars(ft).items() if vars(spread)[k] != v} == {"env"}
     for m in ("scratch", "ft_ovm", "ft_se", "ovmse", "ft_turn"):
         assert pretrain_config(cfg(m)) == pretrain_config(ft)
+    # the α arms train their own θ_off from the same behaviour policy and dataset
+    assert pretrain_config(cfg("ft_a1")) != pretrain_config(ft) and cfg("ft_a1").cql_alpha == 1.0
     listener = [c for c in CLAIMS if c.experiment == "listener_medium"]
-    assert len(listener) == 7 and {c.evidence for c in listener} == {"listener-medium"}
+    assert len(listener) == 8 and {c.evidence for c in listener} == {"listener-medium"}

@@ -267,8 +267,9 @@ EXPERIMENTS = [
         package=PACKAGE,
         name="listener_medium",
         description="simple_speaker_listener from a medium dataset (the spread3_medium design on a task where "
-        "QMIX ends far above a random policy): the 5 variants and the SE equal-rate control (ft_turn).",
-        methods=(*FIVE, "ft_turn"),
+        "QMIX ends far above a random policy): the 5 variants, the SE equal-rate control (ft_turn) and CFCQL "
+        "α 1 / 20 (ft_a1, ft_a20; α 5 is ft).",
+        methods=(*FIVE, "ft_turn", "ft_a1", "ft_a20"),
         proposed="ovmse",
         metric="auc_return",
         higher_is_better=True,
@@ -486,3 +487,22 @@ CLAIMS: list[Claim] = [*_n_claims(3), *_n_claims(5), *_medium_claims(), *_medium
 # scratch, 40k steps, seeds 0 / 1: a random policy -84.9 / -51.0, QMIX at its plateau from ~6k steps, -20 to
 # -36): the spread3_medium design and tests, 10 seeds (the cells are cheap)
 CLAIMS += _medium_claims(task="listener")
+# declared before any listener_medium ft_a1 / ft_a20 cell ran (session 8; the brief: "undoing CQL-style
+# underestimation is what produces the dip"; on spread3_medium the dips were 0.3 / 7.7 / 8.4 at α 1 / 5 / 20)
+CLAIMS.append(
+    Claim(
+        id="ovmse/listener-medium-alpha-dip",
+        statement="A stronger CFCQL penalty deepens naive fine-tuning's unlearning dip: ft from θ_off trained "
+        "with α = 20 dips more than from α = 1 (simple_speaker_listener, medium dataset, 15k online steps)",
+        experiment="listener_medium",
+        evidence="listener-medium",
+        test="better",
+        method="ft_a20",
+        baseline="ft_a1",
+        metric="early_dip",
+        higher_is_better=True,
+        command=_CMD_MEDIUM.replace("spread3_medium", "listener_medium")
+        .replace("SEED = 0..4", "SEED = 0..9")
+        .replace("METHOD", "{ft_a20,ft_a1}"),
+    )
+)
