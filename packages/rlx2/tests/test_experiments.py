@@ -8,7 +8,7 @@ from rlx2.experiments import EXPERIMENTS
 def test_smoke_preset_runs_every_cell_and_records_flops(tmp_path):
     records = reproduce(EXPERIMENTS, preset="smoke", out=tmp_path, log=lambda s: None)
     finals = final_values(records, "final_return")
-    assert set(finals) == {"dense", "rlx2", "rigl", "ss", "rlx2-nobuf", "rlx2-nonstep"}
+    assert set(finals) == {"dense", "rlx2", "rigl", "ss", "rlx2-nobuf", "rlx2-nonstep", "rlx2-floor20pct"}
     flops = final_values([r for r in records if r.experiment == "td3"], "train_flops_rel")
     assert flops["dense"][0] == pytest.approx(1.0)
     assert 0.05 < flops["rlx2"][0] < 0.5 and 0.05 < flops["ss"][0] < 0.5
@@ -58,6 +58,11 @@ def test_mech_schedules_key_the_switch_to_env_steps():
     assert Config(nstep_start_step=10, start_steps=100).nstep_delay_iterations == 0
     with pytest.raises(ValueError, match="nstep_start_step"):
         Config(nstep_start_step=-1)
+    # the buffer-floor arm is td3_mech's RLx2 with only the floor raised
+    floor = preset_config("rlx2-floor20pct", "hc-mech", 0)
+    assert {k for k, v in vars(floor).items() if vars(cfg)[k] != v} == {
+        "buffer_min"
+    } and floor.buffer_min == 20_000
 
 
 def test_unknown_env_id_is_one_line_naming_it(capsys):
