@@ -55,3 +55,8 @@ def test_listener_medium_is_the_medium_design_on_speaker_listener():
     assert pretrain_config(cfg("ft_a1")) != pretrain_config(ft) and cfg("ft_a1").cql_alpha == 1.0
     listener = [c for c in CLAIMS if c.experiment == "listener_medium"]
     assert len(listener) == 8 and {c.evidence for c in listener} == {"listener-medium"}
+    # the α = 1 design: the same configs as listener_medium's α = 1 arm, so θ_off is shared
+    a1 = [c for c in CLAIMS if c.experiment == "listener_medium_a1"]
+    assert len(a1) == 6 and all(c.method.endswith("_a1") for c in a1)
+    for m in ("scratch_a1", "ft_ovm_a1", "ft_se_a1", "ovmse_a1"):
+        assert pretrain_config(cfg(m)) == pretrain_config(cfg("ft_a1"))
