@@ -415,12 +415,12 @@ CLAIMS = [
     ),
     # declared in session 8 before any rlx2-floor20pct cell ran (and before the rlx2-nonstep cells finished):
     # the diagnosis of mech-matches-dense-hc's failure. With checks every 1k steps and 10% dropped per check,
-    # a drifting policy holds the buffer near 10k (interval / 0.1), above the 3.3k floor, which never binds; RLx2 trained on
-    # the newest 4-10k transitions until 21-29k steps in every seed, where dense TD3 keeps all of them.
+    # a drifting policy holds the buffer near 10k (interval / 0.1), above the 3.3k floor, which never binds;
+    # RLx2 trained on the newest 4-10k transitions until 21-29k steps in every seed, where dense TD3 keeps all.
     Claim(
         id="rlx2/mech-floor-gain-hc",
-        statement="Diagnosis: a buffer floor of 20% of the run (20k, 20 episodes) lifts RLx2 above the 3.3k floor of the "
-        "mechanism-keyed schedule (HalfCheetah-v5, 100k, same seeds)",
+        statement="Diagnosis: a buffer floor of 20% of the run (20k, 20 episodes) lifts RLx2 above the 3.3k "
+        "floor of the mechanism-keyed schedule (HalfCheetah-v5, 100k, same seeds)",
         experiment="td3_mech",
         evidence="paper-100k-mech",
         test="better",
@@ -430,8 +430,8 @@ CLAIMS = [
     ),
     Claim(
         id="rlx2/mech-floor-matches-dense-hc",
-        statement="RLx2 with a 20% (20k) buffer floor keeps >= 90% of dense TD3's return at 90/85% (HalfCheetah-v5, "
-        "100k, n-step from 60k)",
+        statement="RLx2 with a 20% (20k) buffer floor keeps >= 90% of dense TD3's return at 90/85% "
+        "(HalfCheetah-v5, 100k, n-step from 60k)",
         experiment="td3_mech",
         evidence="paper-100k-mech",
         test="within",
