@@ -63,6 +63,13 @@ def test_mech_schedules_key_the_switch_to_env_steps():
     assert {k for k, v in vars(floor).items() if vars(cfg)[k] != v} == {
         "buffer_min"
     } and floor.buffer_min == 20_000
+    # and on Hopper (td3_hopper_mech) the same arm against that experiment's RLx2
+    hopper, hopper_floor = (
+        preset_config("rlx2", "hopper-mech", 0),
+        preset_config("rlx2-floor20pct", "hopper-mech", 0),
+    )
+    assert {k for k, v in vars(hopper_floor).items() if vars(hopper)[k] != v} == {"buffer_min"}
+    assert hopper_floor.buffer_min == 20_000 and hopper_floor.env_id == "Hopper-v5"
 
 
 def test_unknown_env_id_is_one_line_naming_it(capsys):
