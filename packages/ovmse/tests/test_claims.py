@@ -58,3 +58,27 @@ def test_listener_medium_is_the_medium_design_on_speaker_listener():
     assert len(a1) == 6 and all(c.method.endswith("_a1") for c in a1)
     for m in ("scratch_a1", "ft_ovm_a1", "ft_se_a1", "ovmse_a1"):
         assert pretrain_config(cfg(m)) == pretrain_config(cfg("ft_a1"))
+
+
+def test_listener_full_is_listener_medium_a1_at_the_briefs_budget():
+    """listener_full_a1 changes only the learning budget: same dataset (cached once), its own θ_off."""
+    from ovmse.experiments import CLAIMS, MEDIUM_FULL_PRESETS, MEDIUM_PRESETS, make_config
+    from ovmse.train import data_config, pretrain_config
+
+    def cfg(method, presets):
+        return make_config(method, 0, "quick", presets, env="simple_speaker_listener")
+
+    medium, full = cfg("ft_a1", MEDIUM_PRESETS), cfg("ft_a1", MEDIUM_FULL_PRESETS)
+    changed = {k: vars(full)[k] for k, v in vars(medium).items() if vars(full)[k] != v}
+    assert changed == {
+        "offline_updates": 5000,
+        "online_steps": 30_000,
+        "eps_anneal_steps": 15_000,
+        "memory_anneal_steps": 10_000,
+    }
+    assert data_config(full) == data_config(medium) and pretrain_config(full) != pretrain_config(medium)
+    for m in ("scratch_a1", "ft_ovm_a1", "ft_se_a1", "ovmse_a1"):
+        assert pretrain_config(cfg(m, MEDIUM_FULL_PRESETS)) == pretrain_config(full)
+    claims = [c for c in CLAIMS if c.experiment == "listener_full_a1"]
+    assert len(claims) == 6 and {c.evidence for c in claims} == {"listener-full"}
+    assert all("30k online steps" in c.statement for c in claims)

@@ -124,6 +124,19 @@ def make_config(
     return Config(seed=seed, **{**presets[preset], **extra, **METHODS[method]})
 
 
+# The medium design at the brief's full learning budget (issue 26): 5k CFCQL updates and 30k online steps, ε
+# over 15k and the memory weight over 10k (the brief's numbers). The dataset is MEDIUM's (one 12k-step
+# behaviour run, 1000 episodes, shared by every seed and cached), so only θ_off's training and the online
+# phase change: ≈ 5 CPU-min for θ_off and ≈ 45 s per online cell on the listener task.
+MEDIUM_FULL: dict[str, Any] = {
+    **MEDIUM,
+    "offline_updates": 5000,
+    "online_steps": 30_000,
+    "eps_anneal_steps": 15_000,
+    "memory_anneal_steps": 10_000,
+}
+
+
 # the presets of the spread*_medium experiments: the medium design at `quick`; smoke and paper as usual
 # (the paper preset's defaults already use the brief's halfway rule)
 MEDIUM_PRESETS: dict[str, dict[str, Any]] = {
@@ -131,6 +144,9 @@ MEDIUM_PRESETS: dict[str, dict[str, Any]] = {
     "quick": MEDIUM,
     "paper": PRESETS["paper"],
 }
+
+
+MEDIUM_FULL_PRESETS: dict[str, dict[str, Any]] = {**MEDIUM_PRESETS, "quick": MEDIUM_FULL}
 
 
 def _cell(experiment: str, extra: dict[str, Any], presets: dict[str, dict[str, Any]] | None = None):
@@ -299,6 +315,22 @@ EXPERIMENTS = [
     ),
     Experiment(
         package=PACKAGE,
+        name="listener_full_a1",
+        description="listener_medium_a1 at the brief's learning budget: 5k CFCQL updates (α = 1), 30k online "
+        "steps, ε over 15k, the memory weight over 10k; the same dataset (the 5 variants).",
+        methods=("scratch_a1", "ft_a1", "ft_ovm_a1", "ft_se_a1", "ovmse_a1"),
+        proposed="ovmse_a1",
+        metric="auc_return",
+        higher_is_better=True,
+        run=_cell("listener_full_a1", {"env": "simple_speaker_listener"}, MEDIUM_FULL_PRESETS),
+        seconds={"smoke": 3, "quick": 105, "paper": 120},
+        seeds={"smoke": 1, "quick": 10, "paper": 5},
+        curve_metric="return",
+        x_label="online env steps",
+        claim=CLAIM,
+    ),
+    Experiment(
+        package=PACKAGE,
         name="spread3_medium_a1",
         description="spread3_medium with CFCQL α = 1 (the α of the best offline greedy return, the brief's "
         "selection rule): the 5 variants (shares spread3_medium's dataset and α = 1 θ_off).",
@@ -403,15 +435,18 @@ _CMD_MEDIUM = (
 )
 
 
-def _medium_claims(a: str = "", task: str = "spread3") -> list[Claim]:
+def _medium_claims(a: str = "", task: str = "spread3", full: bool = False) -> list[Claim]:
     """The medium claims on spread3_medium (CFCQL α = 5), with ``a="_a1"`` on spread3_medium_a1 (α = 1), or
-    with ``task="listener"`` on listener_medium (simple_speaker_listener, evidence/listener-medium)."""
-    exp = f"{task}_medium{a}"
-    tag = ("medium" if task == "spread3" else f"{task}-medium") + a.replace("_", "-")
+    with ``task="listener"`` on listener_medium (simple_speaker_listener, evidence/listener-medium); with
+    ``full=True`` on the brief's budget (listener_full_a1, evidence/listener-full)."""
+    design = "full" if full else "medium"
+    exp = f"{task}_{design}{a}"
+    tag = (design if task == "spread3" else f"{task}-{design}") + a.replace("_", "-")
     alpha = " CFCQL α = 1," if a else ""
+    budget = " 5k CFCQL updates, 30k online steps" if full else " 15k online steps"
     where = "simple_spread N=3" if task == "spread3" else "simple_speaker_listener"
     suffix = "-n3" if task == "spread3" else ""
-    evidence = "medium" if task == "spread3" else f"{task}-medium"
+    evidence = "medium" if task == "spread3" else f"{task}-{design}"
     headroom = f"ovmse/{tag}-headroom-spread3" if task == "spread3" else f"ovmse/{tag}-headroom"
 
     def m(name: str) -> str:
@@ -425,7 +460,7 @@ def _medium_claims(a: str = "", task: str = "spread3") -> list[Claim]:
     def better(slug: str, statement: str, method: str, baseline: str, metric: str, **kw: Any) -> Claim:
         return Claim(
             id=f"ovmse/{tag}-{slug}{suffix}",
-            statement=f"{statement} ({where}, medium dataset,{alpha} 15k online steps)",
+            statement=f"{statement} ({where}, medium dataset,{alpha}{budget})",
             experiment=exp,
             evidence=evidence,
             test="better",
@@ -449,7 +484,7 @@ def _medium_claims(a: str = "", task: str = "spread3") -> list[Claim]:
         Claim(
             id=headroom,
             statement=f"Headroom: QMIX from scratch ends the online budget clearly (> 5 return units) above "
-            f"the offline policy θ_off trained on the medium dataset ({where},{alpha} 15k online steps)",
+            f"the offline policy θ_off trained on the medium dataset ({where},{alpha}{budget})",
             experiment=exp,
             evidence=evidence,
             test="better",
@@ -507,6 +542,9 @@ CLAIMS += _medium_claims(task="listener")
 # declared after the α arms of listener_medium showed that α = 1 gives the best θ_off there too (-36.5 against
 # -46.8 / -49.1 at α 5 / 20) and before any listener_medium_a1 cell ran (session 8)
 CLAIMS += _medium_claims("_a1", task="listener")
+# declared in session 9 before any listener_full_a1 cell ran: the same design and tests at the brief's budget
+# (5k CFCQL updates, 30k online steps), 10 seeds
+CLAIMS += _medium_claims("_a1", task="listener", full=True)
 # declared before any listener_medium ft_a1 / ft_a20 cell ran (session 8; the brief: "undoing CQL-style
 # underestimation is what produces the dip"; on spread3_medium the dips were 0.3 / 7.7 / 8.4 at α 1 / 5 / 20)
 CLAIMS.append(
