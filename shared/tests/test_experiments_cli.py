@@ -169,3 +169,81 @@ def test_select_experiments_keeps_package_order_and_names_the_valid_ones():
     assert select_experiments([EXP, other], ("other", EXP.name)) == [EXP, other]
     with pytest.raises(ValueError, match=r"unknown experiment\(s\) \['nope'\]; valid: \['exp', 'other'\]"):
         select_experiments([EXP, other], ("other", "nope"))
+
+
+@dataclasses.dataclass(frozen=True)
+class _ToyConfig:
+    method: str
+    seed: int = 0
+
+
+def _toy_train_seeds(calls: list):
+    """A seed-vectorised trainer of the toy cell: one batch per call, recorded in ``calls``."""
+
+    def train_seeds(cfg: _ToyConfig, seeds: list[int]) -> list[list[ResultRecord]]:
+        calls.append((cfg.method, list(seeds)))
+        return [_cell(method=cfg.method, seed=s, preset="smoke", out_dir=None) for s in seeds]
+
+    return train_seeds
+
+
+def _run_toy_batched(out: Path, seeds: list[int], calls: list, methods=None) -> float:
+    from paperkit.experiments import play_by_seed, run_batched
+
+    return run_batched(
+        EXP,
+        "smoke",
+        seeds,
+        out,
+        methods,
+        rows=lambda method, seed, preset: [_ToyConfig(method, seed)],
+        play=play_by_seed(_toy_train_seeds(calls)),
+        records=lambda method, seed, cfgs, results: list(results[0]),
+    )
+
+
+def test_run_batched_plays_each_method_as_one_batch_and_writes_reproduces_records(tmp_path):
+    calls: list = []
+    _run_toy_batched(tmp_path, [0, 1, 2], calls)
+    assert sorted(calls) == [
+        ("bad", [0, 1, 2]),
+        ("good", [0, 1, 2]),
+    ]  # configs equal but for the seed: one batch
+    strip = lambda rs: [r for r in rs if r.metric != "cell_seconds"]  # noqa: E731
+    for method in EXP.methods:
+        for seed in range(3):
+            got = read_records(tmp_path / "smoke" / "toy" / "exp" / method / f"seed{seed}" / "records.jsonl")
+            assert strip(got) == _cell(method=method, seed=seed, preset="smoke", out_dir=None)
+            assert [r.metric for r in got if r.metric == "cell_seconds"] == ["cell_seconds"]
+    # the same folders reproduce uses: it finds every cell done
+    lines: list[str] = []
+    reproduce([EXP], preset="smoke", seeds=3, out=tmp_path, log=lines.append)
+    assert not any(ln.startswith("[toy/exp]") for ln in lines)
+
+
+def test_run_batched_runs_only_missing_cells_and_refuses_unknown_names(tmp_path):
+    calls: list = []
+    _run_toy_batched(tmp_path, [1], calls, ("good",))
+    calls.clear()
+    _run_toy_batched(tmp_path, [0, 1, 2], calls, ("good",))
+    assert calls == [("good", [0, 2])]  # seed 1 was done
+    calls.clear()
+    assert _run_toy_batched(tmp_path, [0, 1, 2], calls, ("good",)) == 0.0 and calls == []
+    with pytest.raises(ValueError, match=r"unknown method\(s\) \['nope'\]"):
+        _run_toy_batched(tmp_path, [0], calls, ("nope",))
+
+
+def test_batched_command_runs_the_cells_and_names_a_bad_method(tmp_path, capsys):
+    from paperkit.cli import batched_command
+
+    calls: list = []
+    cmd = batched_command(
+        [EXP], lambda exp, preset, seeds, out, methods: _run_toy_batched(out, seeds, calls, methods)
+    )
+    run_cli({"batch": cmd}, prog="toy", args=["batch", "--seeds", "2", "--out", str(tmp_path)])
+    assert sorted(calls) == [("bad", [0, 1]), ("good", [0, 1])]
+    assert "| good (paper) | 2 |" in capsys.readouterr().out  # reproduce's table, every cell found on disk
+    with pytest.raises(SystemExit) as e:
+        run_cli({"batch": cmd}, prog="toy", args=["batch", "--methods", "nope", "--out", str(tmp_path)])
+    assert e.value.code == 2
+    assert "toy: error: unknown method(s) ['nope']" in capsys.readouterr().err

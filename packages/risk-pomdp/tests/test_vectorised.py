@@ -9,7 +9,7 @@ import pytest
 
 from risk_pomdp.config import TrainConfig
 from risk_pomdp.evaluation import best_memoryless, entropic_value
-from risk_pomdp.experiments import CLAIMS, EXPERIMENTS, sweep
+from risk_pomdp.experiments import CLAIMS, EXPERIMENTS, run_batched
 from risk_pomdp.instances import erm_lb_centre, erm_lb_pomdp, random_pomdp
 from risk_pomdp.train import train
 from risk_pomdp.vectorised import train_seeds
@@ -73,14 +73,17 @@ def test_claims_fit_the_experiments():
     check_claims(CLAIMS, EXPERIMENTS)
 
 
-def test_sweep_writes_the_cell_records(tmp_path):
+def test_batched_cells_write_the_records_of_single_cells(tmp_path):
     from paperkit.records import read_records
 
-    sweep("smoke", seeds=2, out=tmp_path, only=("risk-contrast",))
     exp = next(e for e in EXPERIMENTS if e.name == "risk-contrast")
-    got = read_records(
-        tmp_path / "smoke" / "risk-pomdp" / "risk-contrast" / "bvvi" / "seed1" / "records.jsonl"
-    )
-    want = exp.run(method="bvvi", seed=1, preset="smoke", out_dir=tmp_path)
+    # seed 1 alone first, then seeds 0-1: the second call runs only seed 0, and both equal single runs
+    run_batched(exp, "smoke", [1], tmp_path, ("bvvi",))
+    run_batched(exp, "smoke", [0, 1], tmp_path, ("bvvi",))
     strip = lambda rs: [(r.metric, r.step, r.value) for r in rs if r.metric != "cell_seconds"]  # noqa: E731
-    assert strip(got) == strip(want)
+    for seed in (0, 1):
+        got = read_records(
+            tmp_path / "smoke" / "risk-pomdp" / "risk-contrast" / "bvvi" / f"seed{seed}" / "records.jsonl"
+        )
+        want = exp.run(method="bvvi", seed=seed, preset="smoke", out_dir=tmp_path / "single")
+        assert strip(got) == strip(want)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from rs_disrl.confidence import extreme_expectation, optimistic_expectation
 from rs_disrl.config import TrainConfig
-from rs_disrl.experiments import CLAIMS, EXPERIMENTS, sweep
+from rs_disrl.experiments import CLAIMS, EXPERIMENTS, run_batched
 from rs_disrl.instances import erm_lb_centre, instance_cvar_lb, instance_erm_lb
 from rs_disrl.risk import cvar, entropic
 from rs_disrl.train import train
@@ -80,12 +80,17 @@ def test_claims_fit_the_experiments():
     check_claims(CLAIMS, EXPERIMENTS)
 
 
-def test_sweep_writes_the_cell_records(tmp_path):
-    sweep("smoke", seeds=2, out=tmp_path, only=("tau-lb",))
-    exp = next(e for e in EXPERIMENTS if e.name == "tau-lb")
+def test_batched_cells_write_the_records_of_single_cells(tmp_path):
     from paperkit.records import read_records
 
-    got = read_records(tmp_path / "smoke" / "rs-disrl" / "tau-lb" / "tau=0.1" / "seed1" / "records.jsonl")
-    want = exp.run(method="tau=0.1", seed=1, preset="smoke", out_dir=tmp_path)
+    exp = next(e for e in EXPERIMENTS if e.name == "tau-lb")
+    # seed 1 alone first, then seeds 0-1: the second call runs only seed 0, and both equal single runs
+    run_batched(exp, "smoke", [1], tmp_path, ("tau=0.1",))
+    run_batched(exp, "smoke", [0, 1], tmp_path, ("tau=0.1",))
     strip = lambda rs: [(r.metric, r.step, r.value) for r in rs if r.metric != "cell_seconds"]  # noqa: E731
-    assert strip(got) == strip(want)
+    for seed in (0, 1):
+        got = read_records(
+            tmp_path / "smoke" / "rs-disrl" / "tau-lb" / "tau=0.1" / f"seed{seed}" / "records.jsonl"
+        )
+        want = exp.run(method="tau=0.1", seed=seed, preset="smoke", out_dir=tmp_path / "single")
+        assert strip(got) == strip(want)

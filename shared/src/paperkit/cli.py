@@ -172,6 +172,52 @@ def reproduce_command(experiments: Sequence[Experiment]) -> Callable[..., None]:
     return reproduce_cmd
 
 
+def batched_command(
+    experiments: Sequence[Experiment],
+    run_batched: Callable[..., float],
+    *,
+    what: str = "every seed of a method",
+    default_out: Path = Path("runs/reproduce"),
+) -> Callable[..., None]:
+    """A subcommand running ``reproduce``'s cells through a package's ``run_batched(exp, preset, seeds, out,
+    methods) -> seconds`` (seed-vectorised batches): the same records in the same folders."""
+
+    def batched_cmd(
+        preset: Literal["smoke", "quick", "paper"] = "smoke",
+        seeds: int | None = None,
+        out: Path = default_out,
+        only: tuple[str, ...] = (),
+        methods: tuple[str, ...] = (),
+    ) -> None:
+        """``reproduce`` with WHAT played as seed-vectorised batches: the same records in the same folders
+        (``out/<preset>/...``), a fraction of the time.
+
+        Args:
+            preset: smoke, quick or paper.
+            seeds: seeds 0..n-1 per method (default: the experiment's own number for the preset).
+            out: results root; finished cells found there are skipped.
+            only: experiment names to run (default: all).
+            methods: methods to run (default: all of each experiment's).
+        """
+        if seeds is not None and seeds < 1:
+            raise ValueError(f"--seeds must be >= 1, got {seeds}")
+        chosen = select_experiments(experiments, only)
+        unknown = sorted(set(methods) - {m for e in chosen for m in e.methods})
+        if unknown:
+            raise ValueError(f"unknown method(s) {unknown} for {[e.name for e in chosen]}")
+        check_output_dir(out, name="--out")
+        for exp in chosen:
+            n = seeds if seeds is not None else exp.seeds[preset]
+            wanted = tuple(m for m in exp.methods if not methods or m in methods)
+            seconds = run_batched(exp, preset, list(range(n)), out, wanted)
+            print(f"[{exp.key}] {len(wanted)} methods x {n} seeds batched: {seconds:.1f} s", flush=True)
+        if not methods:
+            reproduce(chosen, preset=preset, seeds=seeds, out=out)  # every cell is done: prints the tables
+
+    batched_cmd.__doc__ = (batched_cmd.__doc__ or "").replace("WHAT", what)
+    return batched_cmd
+
+
 def regret_report_command(experiments: Sequence[Experiment]) -> Callable[..., None]:
     """A ``report`` subcommand summarising a reproduction folder's cumulative-regret curves."""
 

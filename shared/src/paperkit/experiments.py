@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from paperkit.records import ResultRecord, read_records, write_records
 from paperkit.runtime import set_threads
@@ -125,6 +125,71 @@ def run_cell(
     records.append(ResultRecord(exp.package, exp.name, method, seed, "cell_seconds", seconds))
     write_records(out_dir / "records.jsonl", records)
     return records
+
+
+def run_batched(
+    exp: Experiment,
+    preset: str,
+    seeds: Sequence[int],
+    out: Path,
+    methods: Sequence[str] | None = None,
+    *,
+    rows: Callable[[str, int, str], list[Any]],
+    play: Callable[[list[Any]], Sequence[Any]],
+    records: Callable[[str, int, list[Any], Sequence[Any]], list[ResultRecord]],
+    write_config: Callable[[Path, list[Any]], None] | None = None,
+) -> float:
+    """Every (method, seed) cell of ``exp`` not yet in ``out/<preset>``, played together: ``rows(method, seed,
+    preset)`` gives a cell's configs, ``play`` runs the configs of all cells in one call (a package's
+    seed-vectorised batches) and returns one result per config in order, and ``records(method, seed, configs,
+    results)`` makes the cell's records. Each cell's records, with ``cell_seconds`` (the batch's seconds shared
+    evenly), are written where ``reproduce`` writes them, so ``reproduce`` and ``bench run`` skip those cells.
+    Returns the seconds ``play`` took (0 when every cell was done)."""
+    if preset not in PRESETS:
+        raise ValueError(f"unknown preset {preset!r}; valid: {list(PRESETS)}")
+    unknown = [m for m in methods or () if m not in exp.methods]
+    if unknown:
+        raise ValueError(f"unknown method(s) {unknown} for {exp.key}; valid: {list(exp.methods)}")
+    todo = []
+    for method in methods or exp.methods:
+        for seed in seeds:
+            d = cell_dir(Path(out) / preset, exp, method, seed)
+            if not (d / "records.jsonl").exists():
+                todo.append((method, seed, d, rows(method, seed, preset)))
+    if not todo:
+        return 0.0
+    t0 = time.perf_counter()
+    results = list(play([c for *_, cfgs in todo for c in cfgs]))
+    seconds = time.perf_counter() - t0
+    pos = 0
+    for method, seed, d, cfgs in todo:
+        recs = records(method, seed, cfgs, results[pos : pos + len(cfgs)])
+        pos += len(cfgs)
+        recs.append(ResultRecord(exp.package, exp.name, method, seed, "cell_seconds", seconds / len(todo)))
+        d.mkdir(parents=True, exist_ok=True)
+        if write_config is not None:
+            write_config(d, cfgs)
+        write_records(d / "records.jsonl", recs)
+    return seconds
+
+
+def play_by_seed(train_seeds: Callable[[Any, list[int]], Sequence[Any]]) -> Callable[[list[Any]], list[Any]]:
+    """A ``play`` for :func:`run_batched` from a seed-vectorised trainer ``train_seeds(config, seeds)`` (one
+    result per seed, equal to a run of that seed alone): configs (dataclasses with a ``seed`` field) that
+    differ only in their seed run as one batch."""
+
+    def play(configs: list[Any]) -> list[Any]:
+        groups: dict[str, list[int]] = {}
+        for i, c in enumerate(configs):
+            groups.setdefault(repr(dataclasses.replace(c, seed=0)), []).append(i)
+        results: list[Any] = [None] * len(configs)
+        for idx in groups.values():
+            batch = train_seeds(configs[idx[0]], [configs[i].seed for i in idx])
+            for i, res in zip(idx, batch, strict=True):
+                results[i] = res
+        return results
+
+    return play
 
 
 def final_values(records: Sequence[ResultRecord], metric: str) -> dict[str, dict[int, float]]:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
-from paperkit.cli import Flat, reproduce_command, run_cli, select_experiments
-from paperkit.experiments import reproduce
+from paperkit.cli import Flat, batched_command, reproduce_command, run_cli
 
 from icvar.config import Config
 from icvar.experiments import EXPERIMENTS, run_batched
@@ -32,40 +30,13 @@ def evaluate_command(cfg: Flat[Config], run_dir: Path) -> None:
         print(f"{key}: {value:.6g}")
 
 
-def batch_command(
-    preset: Literal["smoke", "quick", "paper"] = "smoke",
-    seeds: int | None = None,
-    out: Path = Path("runs/reproduce"),
-    only: tuple[str, ...] = (),
-    methods: tuple[str, ...] = (),
-) -> None:
-    """``reproduce`` with the ICVaR-L rows of all seeds played as seed-vectorised batches: the same records in
-    the same folders (``out/<preset>/...``), a fraction of the time.
-
-    Args:
-        preset: smoke, quick or paper.
-        seeds: seeds 0..n-1 per method (default: the experiment's own number for the preset).
-        out: results root; finished cells found there are skipped.
-        only: experiment names to run (default: all).
-        methods: methods to run (default: all of each experiment's).
-    """
-    chosen = select_experiments(EXPERIMENTS, only)
-    for exp in chosen:
-        n = seeds if seeds is not None else exp.seeds[preset]
-        wanted = tuple(m for m in exp.methods if not methods or m in methods)
-        seconds = run_batched(exp, preset, list(range(n)), out, wanted)
-        print(f"[{exp.key}] {len(wanted)} methods x {n} seeds: {seconds:.1f} s")
-    if not methods:
-        reproduce(chosen, preset=preset, seeds=seeds, out=out)  # every cell is done: prints the tables
-
-
 def main() -> None:
     run_cli(
         {
             "train": train_command,
             "evaluate": evaluate_command,
             "reproduce": reproduce_command(EXPERIMENTS),
-            "batch": batch_command,
+            "batch": batched_command(EXPERIMENTS, run_batched, what="the ICVaR-L rows of all seeds"),
         },
         prog="icvar",
     )

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import time
 from pathlib import Path
 
 import numpy as np
-from paperkit import Claim, Experiment, ResultRecord, config_hash, write_config, write_records
-from paperkit.experiments import cell_dir
+from paperkit import Claim, Experiment, ResultRecord, config_hash, write_config
+from paperkit.experiments import run_batched as paperkit_run_batched
 from paperkit.regret import log_spaced_steps, tail_loglog_slope
 
 from lsvi_ucb_plus.batched import run_rows
@@ -232,31 +231,21 @@ def _cell(exp: str):
 def run_batched(
     exp: Experiment, preset: str, seeds: list[int], out: Path, methods: tuple[str, ...] | None = None
 ) -> float:
-    """Every (method, seed) cell of ``exp`` played as seed-vectorised batches; writes each cell's records
-    where ``reproduce`` / ``bench run`` would (``out/<preset>/<package>/<exp>/<method>/seed<k>``), skipping
-    cells already done. Returns the wall seconds spent."""
+    """Every (method, seed) cell of ``exp`` missing from ``out/<preset>``, its rows played in seed-vectorised
+    batches with every other cell's; the same records in the folders ``reproduce`` / ``bench run`` use.
+    Returns the seconds spent."""
     rows_fn, records_fn = SPECS[exp.name]
-    todo = []
-    for method in methods or exp.methods:
-        for seed in seeds:
-            d = cell_dir(Path(out) / preset, exp, method, seed)
-            if not (d / "records.jsonl").exists():
-                todo.append((method, seed, d, rows_fn(method, seed, preset)))
-    if not todo:
-        return 0.0
-    t0 = time.perf_counter()
-    flat = [c for *_, cfgs in todo for c in cfgs]
-    results = _play(flat)
-    seconds = time.perf_counter() - t0
-    pos = 0
-    for method, seed, d, cfgs in todo:
-        recs = records_fn(method, seed, cfgs, results[pos : pos + len(cfgs)])
-        pos += len(cfgs)
-        recs.append(ResultRecord(PACKAGE, exp.name, method, seed, "cell_seconds", seconds / len(todo)))
-        d.mkdir(parents=True, exist_ok=True)
-        write_config(d, cfgs[-1])
-        write_records(d / "records.jsonl", recs)
-    return seconds
+    return paperkit_run_batched(
+        exp,
+        preset,
+        seeds,
+        out,
+        methods,
+        rows=rows_fn,
+        play=_play,
+        records=records_fn,
+        write_config=lambda d, cfgs: write_config(d, cfgs[-1]),
+    )
 
 
 _SEEDS = {"smoke": 2, "quick": 5, "paper": 10}

@@ -13,14 +13,13 @@ the instance's own gaps (the earlier tau / gamma sweeps on Z were: Z's CVaR gaps
 from __future__ import annotations
 
 import dataclasses
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 from paperkit import Claim, Experiment, ResultRecord, config_hash
-from paperkit.experiments import cell_dir
-from paperkit.records import write_records
+from paperkit.experiments import play_by_seed
+from paperkit.experiments import run_batched as paperkit_run_batched
 from paperkit.regret import regret_records
 
 from rs_disrl.config import TrainConfig
@@ -176,36 +175,25 @@ EXPERIMENTS = [
 ]
 
 
-def sweep(
-    preset: str = "paper", seeds: int | None = None, out: Path = Path("runs/sweep"), only: Sequence[str] = ()
-) -> dict[str, float]:
-    """Every (experiment, method) with all its seeds in one seed-vectorised batch; records laid out as ``reproduce``
-    writes them (``out/<preset>/rs-disrl/<experiment>/<method>/seed<k>/records.jsonl``). A method whose seeds all
-    have records is skipped (resumable). Returns the wall seconds of each batch run."""
-    from paperkit.cli import select_experiments
-
+def run_batched(
+    exp: Experiment, preset: str, seeds: list[int], out: Path, methods: tuple[str, ...] | None = None
+) -> float:
+    """Every (method, seed) cell of ``exp`` missing from ``out/<preset>``, the seeds of a method in one
+    seed-vectorised batch (:func:`~rs_disrl.vectorised.train_seeds`, equal seed by seed to ``train``); records laid
+    out as ``reproduce`` writes them (``out/<preset>/rs-disrl/<experiment>/<method>/seed<k>/records.jsonl``).
+    Returns the seconds spent."""
     from rs_disrl.vectorised import train_seeds
 
-    root = Path(out) / preset
-    walls: dict[str, float] = {}
-    for exp in select_experiments(EXPERIMENTS, only):
-        n = seeds if seeds is not None else exp.seeds[preset]
-        for method in exp.methods:
-            dirs = [cell_dir(root, exp, method, s) for s in range(n)]
-            if all((d / "records.jsonl").exists() for d in dirs):
-                continue
-            cfg = CONFIGS[exp.name](method, preset)
-            t0 = time.perf_counter()
-            results = train_seeds(cfg, range(n))
-            wall = time.perf_counter() - t0
-            walls[f"{exp.name}/{method}"] = wall
-            for s, (d, res) in enumerate(zip(dirs, results, strict=True)):
-                records = cell_records(exp.name, method, s, dataclasses.replace(cfg, seed=s), res)
-                records.append(ResultRecord(PACKAGE, exp.name, method, s, "cell_seconds", wall / n))
-                d.mkdir(parents=True, exist_ok=True)
-                write_records(d / "records.jsonl", records)
-            print(f"[{exp.name}] {method}: {n} seeds x K={cfg.episodes} in {wall:.1f} s", flush=True)
-    return walls
+    return paperkit_run_batched(
+        exp,
+        preset,
+        seeds,
+        out,
+        methods,
+        rows=lambda method, seed, preset: [dataclasses.replace(CONFIGS[exp.name](method, preset), seed=seed)],
+        play=play_by_seed(train_seeds),
+        records=lambda method, seed, cfgs, results: cell_records(exp.name, method, seed, cfgs[0], results[0]),
+    )
 
 
 SWEEP = "rs-disrl sweep --preset paper --out runs/sweep"
