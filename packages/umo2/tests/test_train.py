@@ -2,7 +2,7 @@ import sys
 
 import numpy as np
 import pytest
-from paperkit import run_cell
+from paperkit import read_records, run_cell
 
 from umo2 import RunConfig, Simulator, load_topology, simulate, train
 from umo2.cli import main
@@ -132,7 +132,7 @@ def test_learners_see_only_the_played_modes_capacity(algorithm, monkeypatch):
 
 def test_seed_vectorised_batch_equals_the_per_seed_cells_seed_by_seed(tmp_path):
     """``umo2 batch`` plays all seeds as rows of one batch; every seed's records must equal its own cell's."""
-    from umo2.experiments import batch_records, tables, write_batch
+    from umo2.experiments import batch_records, run_batched, tables
 
     def values(records):
         return [(r.metric, r.step, r.value) for r in records if r.metric != "cell_seconds"]
@@ -145,7 +145,14 @@ def test_seed_vectorised_batch_equals_the_per_seed_cells_seed_by_seed(tmp_path):
             alone = exp.run(method=method, seed=seed, preset="smoke", out_dir=tmp_path)
             assert values(batched[seed]) == values(alone), (exp.name, seed)
     exp = EXPERIMENTS[0]
-    assert write_batch(exp, "umo2", [0, 1], "smoke", tmp_path) == [0, 1]
-    assert write_batch(exp, "umo2", [0, 1, 2], "smoke", tmp_path) == [2]  # finished cells are skipped
+    run_batched(exp, "smoke", [0, 1], tmp_path, ("umo2",))
+    cell = tmp_path / "smoke" / "umo2" / exp.name / "umo2"
+    first = (cell / "seed0" / "records.jsonl").read_bytes()
+    run_batched(exp, "smoke", [0, 1, 2], tmp_path, ("umo2",))  # finished cells are skipped: seed 2 runs
+    assert (cell / "seed0" / "records.jsonl").read_bytes() == first
+    assert values(read_records(cell / "seed2" / "records.jsonl")) == values(
+        exp.run(method="umo2", seed=2, preset="smoke", out_dir=tmp_path / "alone")
+    )
+    assert run_batched(exp, "smoke", [0, 1, 2], tmp_path, ("umo2",)) == 0.0
     text = tables(tmp_path / "smoke")
     assert "#### diamond (3 seeds)" in text and "| umo2 |" in text

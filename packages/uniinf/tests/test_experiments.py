@@ -1,6 +1,6 @@
 import statistics
 
-from paperkit import run_cell
+from paperkit import read_records, run_cell
 
 from uniinf.experiments import EXPERIMENTS
 
@@ -38,7 +38,7 @@ def _values(records):
 
 def test_seed_vectorised_batch_equals_the_per_seed_cells_seed_by_seed(tmp_path):
     """``uniinf batch`` plays all seeds as rows of one batch; every seed's records must equal its own cell's."""
-    from uniinf.experiments import batch_records, write_batch
+    from uniinf.experiments import batch_records, run_batched
 
     for exp in EXPERIMENTS:
         method = "htinf" if exp.name == "e6_lower_bound" else "uniinf"
@@ -47,8 +47,15 @@ def test_seed_vectorised_batch_equals_the_per_seed_cells_seed_by_seed(tmp_path):
             alone = exp.run(method=method, seed=seed, preset="smoke", out_dir=tmp_path)
             assert _values(batched[seed]) == _values(alone), (exp.name, seed)
     exp = next(e for e in EXPERIMENTS if e.name == "e6_lower_bound")
-    assert write_batch(exp, "uniinf", [0, 1], "smoke", tmp_path) == [0, 1]
-    assert write_batch(exp, "uniinf", [0, 1, 2], "smoke", tmp_path) == [2]  # finished cells are skipped
+    run_batched(exp, "smoke", [0, 1], tmp_path, ("uniinf",))
+    cell = tmp_path / "smoke" / "uniinf" / exp.name / "uniinf"
+    first = (cell / "seed0" / "records.jsonl").read_bytes()
+    run_batched(exp, "smoke", [0, 1, 2], tmp_path, ("uniinf",))  # finished cells are skipped: seed 2 runs
+    assert (cell / "seed0" / "records.jsonl").read_bytes() == first
+    assert _values(read_records(cell / "seed2" / "records.jsonl")) == _values(
+        exp.run(method="uniinf", seed=2, preset="smoke", out_dir=tmp_path / "alone")
+    )
+    assert run_batched(exp, "smoke", [0, 1, 2], tmp_path, ("uniinf",)) == 0.0
 
 
 def test_gap_and_lower_bound_records(tmp_path):

@@ -29,6 +29,7 @@ import tyro
 from paperkit.config import OUTPUT_NAMES
 from paperkit.experiments import Experiment, reproduce
 from paperkit.runs import check_output_dir
+from paperkit.runtime import set_threads
 
 T = TypeVar("T")
 
@@ -178,9 +179,11 @@ def batched_command(
     *,
     what: str = "every seed of a method",
     default_out: Path = Path("runs/reproduce"),
+    threads: int | None = None,
 ) -> Callable[..., None]:
     """A subcommand running ``reproduce``'s cells through a package's ``run_batched(exp, preset, seeds, out,
-    methods) -> seconds`` (seed-vectorised batches): the same records in the same folders."""
+    methods) -> seconds`` (seed-vectorised batches): the same records in the same folders. ``threads``: the
+    torch/BLAS thread count to set first (None leaves it)."""
 
     def batched_cmd(
         preset: Literal["smoke", "quick", "paper"] = "smoke",
@@ -206,6 +209,8 @@ def batched_command(
         if unknown:
             raise ValueError(f"unknown method(s) {unknown} for {[e.name for e in chosen]}")
         check_output_dir(out, name="--out")
+        if threads is not None:
+            set_threads(threads)
         for exp in chosen:
             n = seeds if seeds is not None else exp.seeds[preset]
             wanted = tuple(m for m in exp.methods if not methods or m in methods)

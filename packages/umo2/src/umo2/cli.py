@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Literal
 
 from paperkit import make_run_dir, set_threads
-from paperkit.cli import Flat, reproduce_command, run_cli, select_experiments
+from paperkit.cli import Flat, batched_command, reproduce_command, run_cli
 
 from umo2.config import RunConfig
-from umo2.experiments import EXPERIMENTS, ablation, study, tables, write_batch
+from umo2.experiments import EXPERIMENTS, ablation, run_batched, study, tables
 from umo2.network import load_topology
 from umo2.train import evaluate, train
 
@@ -60,31 +60,6 @@ def ablate_command(preset: Literal["smoke", "quick", "paper"] = "quick", seeds: 
     print(ablation(preset, seeds))
 
 
-def batch_command(
-    preset: Literal["smoke", "quick", "paper"] = "smoke",
-    seeds: int | None = None,
-    out: Path = Path("runs/reproduce"),
-    only: tuple[str, ...] = (),
-) -> None:
-    """``reproduce`` with all seeds of a method in one vectorised batch: writes every cell's records where
-    ``reproduce`` looks for them (cells already there are skipped), then prints the same tables.
-
-    Args:
-        preset: smoke, quick or paper.
-        seeds: seeds per method (default: the experiment's own number for the preset).
-        out: results root (cells under out/<preset>/umo2/<experiment>/<method>/seed<k>/).
-        only: experiment names to run (default: all).
-    """
-    set_threads(1)
-    chosen = select_experiments(EXPERIMENTS, only)
-    for exp in chosen:
-        n = seeds if seeds is not None else exp.seeds[preset]
-        for method in exp.methods:
-            done = write_batch(exp, method, range(n), preset, out)
-            print(f"[{exp.key}] {method}: {len(done)} seeds run in one batch, {n - len(done)} already there")
-    reproduce_command(chosen)(preset=preset, seeds=seeds, out=out)
-
-
 def tables_command(root: Path) -> None:
     """The README's tables (median [q25, q75] over seeds) from the records under ``root``, e.g.
     packages/umo2/evidence/paper-10seeds."""
@@ -99,7 +74,7 @@ def main() -> None:
             "reproduce": reproduce_command(EXPERIMENTS),
             "study": study_command,
             "ablate": ablate_command,
-            "batch": batch_command,
+            "batch": batched_command(EXPERIMENTS, run_batched, threads=1),
             "tables": tables_command,
         },
         prog="umo2",

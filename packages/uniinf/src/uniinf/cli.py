@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Literal
 
 from paperkit import make_run_dir, set_threads
-from paperkit.cli import Flat, reproduce_command, run_cli, select_experiments
+from paperkit.cli import Flat, batched_command, reproduce_command, run_cli
 
 from uniinf.config import RunConfig
-from uniinf.experiments import EXPERIMENTS, study, tables, write_batch
+from uniinf.experiments import EXPERIMENTS, run_batched, study, tables
 from uniinf.train import evaluate, train
 
 
@@ -43,31 +43,6 @@ def study_command(
     print(study(preset, seeds, out))
 
 
-def batch_command(
-    preset: Literal["smoke", "quick", "paper"] = "smoke",
-    seeds: int | None = None,
-    out: Path = Path("runs/reproduce"),
-    only: tuple[str, ...] = (),
-) -> None:
-    """``reproduce``, with all seeds of a method in one vectorised batch: writes every cell's records where
-    ``reproduce`` looks for them (cells already there are skipped), then prints the same tables.
-
-    Args:
-        preset: smoke, quick or paper.
-        seeds: seeds per method (default: the experiment's own number for the preset).
-        out: results root (cells under out/<preset>/uniinf/<experiment>/<method>/seed<k>/).
-        only: experiment names to run (default: all).
-    """
-    set_threads(1)
-    chosen = select_experiments(EXPERIMENTS, only)
-    for exp in chosen:
-        n = seeds if seeds is not None else exp.seeds[preset]
-        for method in exp.methods:
-            done = write_batch(exp, method, range(n), preset, out)
-            print(f"[{exp.key}] {method}: {len(done)} seeds run in one batch, {n - len(done)} already there")
-    reproduce_command(chosen)(preset=preset, seeds=seeds, out=out)
-
-
 def tables_command(root: Path) -> None:
     """The README's tables (median [q25, q75] over seeds) from the records under ``root``, e.g.
     packages/uniinf/evidence/quick-30seeds."""
@@ -80,7 +55,7 @@ def main() -> None:
             "train": train_command,
             "evaluate": evaluate_command,
             "reproduce": reproduce_command(EXPERIMENTS),
-            "batch": batch_command,
+            "batch": batched_command(EXPERIMENTS, run_batched, threads=1),
             "tables": tables_command,
             "study": study_command,
         },

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-from paperkit import Claim, Experiment, ResultRecord, write_records
-from paperkit.experiments import cell_dir
+from paperkit import Claim, Experiment, ResultRecord
+from paperkit.experiments import run_batched as paperkit_run_batched
 
 from uniinf import instances as I
 from uniinf.analysis import loglog_slope, quartiles, semilog_slope
@@ -246,25 +245,33 @@ def _cell(name: str) -> Callable[..., list[ResultRecord]]:
     return run_cell
 
 
-def write_batch(exp: Experiment, method: str, seeds: Sequence[int], preset: str, out: Path) -> list[int]:
-    """Run the seeds of ``exp``/``method`` that have no records yet under ``out/<preset>`` as one batch and
-    write each seed's ``records.jsonl`` where ``reproduce`` (and ``bench``) look for that cell; returns the
-    seeds run. ``cell_seconds`` is the batch's wall time shared equally among its seeds."""
-    root = Path(out) / preset
-    todo = [s for s in seeds if not (cell_dir(root, exp, method, s) / "records.jsonl").exists()]
-    if not todo:
-        return []
-    t0 = time.perf_counter()
-    by_seed = batch_records(exp.name, method, todo, preset)
-    share = (time.perf_counter() - t0) / len(todo)
-    for s in todo:
-        d = cell_dir(root, exp, method, s)
-        d.mkdir(parents=True, exist_ok=True)
-        write_records(
-            d / "records.jsonl",
-            [*by_seed[s], ResultRecord(PACKAGE, exp.name, method, s, "cell_seconds", share)],
-        )
-    return todo
+def run_batched(
+    exp: Experiment, preset: str, seeds: Sequence[int], out: Path, methods: Sequence[str] | None = None
+) -> float:
+    """The (method, seed) cells of ``exp`` without records under ``out/<preset>``, the seeds of a method run as
+    one vectorised batch; each seed's ``records.jsonl`` is written where ``reproduce`` and ``bench`` look for
+    the cell (``cell_seconds``: the batches' wall time shared equally). Returns the seconds spent."""
+
+    def play(cells: list[tuple[str, int]]) -> list[list[ResultRecord]]:
+        by_method: dict[str, list[int]] = {}
+        for method, seed in cells:
+            by_method.setdefault(method, []).append(seed)
+        done = {}
+        for method, method_seeds in by_method.items():
+            for seed, recs in batch_records(exp.name, method, method_seeds, preset).items():
+                done[method, seed] = recs
+        return [done[cell] for cell in cells]
+
+    return paperkit_run_batched(
+        exp,
+        preset,
+        seeds,
+        out,
+        methods,
+        rows=lambda method, seed, preset: [(method, seed)],
+        play=play,
+        records=lambda method, seed, cells, results: list(results[0]),
+    )
 
 
 def _seconds(smoke: float, quick: float, paper: float) -> dict[str, float]:
