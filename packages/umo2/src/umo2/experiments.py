@@ -25,6 +25,7 @@ from paperkit import (
     load_checkpoint,
     save_checkpoint,
 )
+from paperkit.experiments import play_by_seed
 from paperkit.experiments import run_batched as paperkit_run_batched
 
 from umo2.config import ALGORITHMS, RunConfig
@@ -113,6 +114,14 @@ def _cell(experiment: str, topology: str) -> Callable[..., list[ResultRecord]]:
     return run_cell
 
 
+@dataclasses.dataclass(frozen=True)
+class _Cell:
+    """A (method, seed) cell as the row :func:`run_batched` plays: the seeds of a method form one batch."""
+
+    method: str
+    seed: int
+
+
 def run_batched(
     exp: Experiment, preset: str, seeds: Sequence[int], out: Path, methods: Sequence[str] | None = None
 ) -> float:
@@ -120,17 +129,9 @@ def run_batched(
     one vectorised batch; each seed's ``records.jsonl`` is written where ``reproduce`` and ``bench`` look for
     the cell (``cell_seconds``: the batches' wall time shared equally). Returns the seconds spent."""
 
-    def play(cells: list[tuple[str, int]]) -> list[list[ResultRecord]]:
-        by_method: dict[str, list[int]] = {}
-        for method, seed in cells:
-            by_method.setdefault(method, []).append(seed)
-        done = {}
-        for method, method_seeds in by_method.items():
-            for seed, recs in batch_records(
-                exp.name, TOPOLOGY_OF[exp.name], method, method_seeds, preset
-            ).items():
-                done[method, seed] = recs
-        return [done[cell] for cell in cells]
+    def train_seeds(cell: _Cell, seeds: list[int]) -> list[list[ResultRecord]]:
+        by_seed = batch_records(exp.name, TOPOLOGY_OF[exp.name], cell.method, seeds, preset)
+        return [by_seed[s] for s in seeds]
 
     return paperkit_run_batched(
         exp,
@@ -138,8 +139,8 @@ def run_batched(
         seeds,
         out,
         methods,
-        rows=lambda method, seed, preset: [(method, seed)],
-        play=play,
+        rows=lambda method, seed, preset: [_Cell(method, seed)],
+        play=play_by_seed(train_seeds),
         records=lambda method, seed, cells, results: list(results[0]),
     )
 
