@@ -214,6 +214,8 @@ def batched_command(
         for exp in chosen:
             n = seeds if seeds is not None else exp.seeds[preset]
             wanted = tuple(m for m in exp.methods if not methods or m in methods)
+            if not wanted:  # --methods names none of this experiment's (an empty tuple would mean "all")
+                continue
             seconds = run_batched(exp, preset, list(range(n)), out, wanted)
             print(f"[{exp.key}] {len(wanted)} methods x {n} seeds batched: {seconds:.1f} s", flush=True)
         if not methods:
