@@ -508,4 +508,36 @@ CLAIMS = [
         requires="rlx2/mech-headroom-hopper",
         command=_CMD_MECH,
     ),
+    # declared in session 11, after seed 0 of the rlx2-nonstep and ss arms had run and before seeds 1-4 did:
+    # the HalfCheetah ablation (mech-nstep-gain-hc, mech-buffer-gain-hc, mech-beats-ss-hc) on Hopper, same tests
+    Claim(
+        id="rlx2/mech-beats-ss-hopper",
+        statement="RLx2 ends above static sparse TD3 at 98/95% (Hopper-v5, 100k, mechanism-keyed schedule)",
+        experiment="td3_hopper_mech",
+        evidence="paper-100k-mech",
+        test="better",
+        baseline="ss",
+        command=_CMD_MECH,
+    ),
+    Claim(
+        id="rlx2/mech-nstep-gain-hopper",
+        statement="Ablation: multi-step targets add return at 98/95% (RLx2 above RLx2 with 1-step targets, "
+        "Hopper-v5, same seeds)",
+        experiment="td3_hopper_mech",
+        evidence="paper-100k-mech",
+        test="better",
+        baseline="rlx2-nonstep",
+        command=_CMD_MECH,
+    ),
+    Claim(
+        id="rlx2/mech-buffer-gain-hopper",
+        statement="Ablation: the dynamic buffer adds return at 98/95% (RLx2 with 1-step targets above RigL, "
+        "Hopper-v5, same seeds)",
+        experiment="td3_hopper_mech",
+        evidence="paper-100k-mech",
+        test="better",
+        method="rlx2-nonstep",
+        baseline="rigl",
+        command=_CMD_MECH,
+    ),
 ]
