@@ -4,6 +4,8 @@ import sys
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rsd4.config import Config
 from rsd4.experiments import EXPERIMENTS
@@ -238,3 +240,53 @@ def test_headroom_cells_are_calibrated_and_seeing_the_channel_pays(tmp_path):
     for m in exp.methods:
         assert out[m]["energy_ratio"] < 1.15
     assert out["channel-now"]["throughput"] > out["constant"]["throughput"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), energy=st.floats(0.05, 1.0))
+def test_channel_posterior_reads_the_successes_off_the_buffers_and_is_bayes(seed, energy):
+    from rsd4.env import transmit_shift_admit
+    from rsd4.heuristics import channel_posterior
+
+    rng = np.random.default_rng(seed)
+    deadlines = np.array([1, 3, 6, 4])
+    queues = rng.integers(0, 5, (3, 4, 7)) * (np.arange(7)[None, :] <= deadlines[:, None])
+    delivered = rng.binomial(queues, 0.4)
+    arrivals = rng.integers(0, 4, (3, 4))
+    after, _ = transmit_shift_admit(queues, delivered, arrivals, deadlines[None, :])
+    prior = rng.dirichlet(np.ones(4), (3, 4))
+    distances = np.array([1.0, 1.3, 1.7, 2.0])
+    spent = np.full((3, 4), energy)
+    post = channel_posterior(prior, queues, after, spent, deadlines, distances)
+    np.testing.assert_allclose(post.sum(-1), 1.0)
+    # by hand: binomial likelihood of the deliveries from entries 1..τ_n (entry 0's outcome is not observed)
+    k = queues[..., 1:].sum(-1)
+    s = delivered[..., 1:].sum(-1)
+    p = np.tanh(energy / (distances[None, :, None] ** 3 * (np.arange(4) + 1.0)))
+    lik = p ** s[..., None] * (1 - p) ** (k - s)[..., None]
+    np.testing.assert_allclose(
+        post, prior * lik / (prior * lik).sum(-1, keepdims=True), rtol=1e-6, atol=1e-12
+    )
+    # spending nothing teaches nothing
+    np.testing.assert_allclose(
+        channel_posterior(prior, queues, after, 0 * spent, deadlines, distances), prior
+    )
+
+
+def test_channel_filter_learns_the_channel_from_what_the_agent_sees():
+    from rsd4.heuristics import filter_channel_policy
+
+    core = make_core(Config(channel_stickiness=0.9, user_feature="params"))
+    rng = np.random.default_rng(0)
+    core.reset(50, rng)
+    policy, state = filter_channel_policy(1.0, 0, probe=1.0), None
+    prev = np.zeros((50, core.n_rows, core.act_dim))
+    hit = []
+    for t in range(60):
+        a, state = policy(core.user_observations(False), prev, state, core)
+        if t >= 10:  # the belief's probability of the channel actually in play
+            hit.append(np.take_along_axis(state[0], core.channels[..., None], -1).mean())
+        core.step((a + 1) / 2, rng)
+    assert np.mean(hit) > 1.0 / core.n_channels + 0.05  # better than the uniform prior
+    with pytest.raises(ValueError, match="probe"):
+        filter_channel_policy(1.0, 0, probe=1.5)

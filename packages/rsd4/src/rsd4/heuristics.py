@@ -101,3 +101,89 @@ def best_channel_policy(core: SchedulerCore, e0: float, episode_len: int, seed: 
             best = (thr, threshold, knob)
     _, threshold, knob = best
     return channel_policy(knob, threshold, lag), threshold, knob
+
+
+def queues_from_observation(obs: np.ndarray, core: SchedulerCore) -> np.ndarray:
+    """The lifetime buffers B_n (..., N, τ_max+1) out of per-user observation rows [features, B_n, (c_n)]."""
+    start = 1 if core.user_feature == "index" else 2
+    return obs[..., start : start + core.tau_max + 1]
+
+
+def channel_posterior(
+    prior: np.ndarray,
+    queues_before: np.ndarray,
+    queues_after: np.ndarray,
+    energy: np.ndarray,
+    deadlines: np.ndarray,
+    distances: np.ndarray,
+) -> np.ndarray:
+    """Posterior over each user's channel in the slot just played, from what the agent sees.
+
+    ``prior`` (E, N, C) over that slot's channel; ``queues_*`` (E, N, τ_max+1) the observed buffers before
+    and after the slot; ``energy`` (E, N) the energy the policy put on each of the user's packets. A packet in
+    entries 1..τ_n that was not delivered reappears one entry lower, so k = Σ_{i=1..τ_n} B_before[i] attempts
+    and k − Σ_{j<τ_n} B_after[j] successes are read off the two observations (entry 0's outcome is not: it
+    leaves either way, and arrivals enter entry τ_n). Each attempt succeeds with p_c = tanh(e / (d³ (c+1))).
+    """
+    entries = np.arange(queues_before.shape[-1])
+    attempts = (queues_before * (entries >= 1)).sum(-1)
+    kept = (queues_after * (entries[None, :] < deadlines[:, None])).sum(-1)
+    successes = attempts - kept
+    channels = np.arange(prior.shape[-1])
+    p = np.tanh(energy[..., None] / (distances[None, :, None] ** 3 * (channels + 1.0)))
+    p = np.clip(p, 1e-9, 1.0 - 1e-9)
+    log_lik = successes[..., None] * np.log(p) + (attempts - successes)[..., None] * np.log1p(-p)
+    log_post = np.log(np.maximum(prior, 1e-300)) + log_lik
+    post = np.exp(log_post - log_post.max(-1, keepdims=True))
+    return post / post.sum(-1, keepdims=True)
+
+
+def filter_channel_policy(energy: float, threshold: int, probe: float = 0.0, cutoff: float = 0.5):
+    """A history-only bound for C1: a Bayes filter over each user's hidden channel, fed only what the agent
+    sees (its buffers and its own past energies) plus the model (success curve, channel matrix, d_n).
+
+    Spend ``energy`` on every queued packet of a user whose filtered P(channel <= ``threshold``) >= ``cutoff``,
+    ``probe × energy`` otherwise (a probe keeps information coming in while the belief says "bad"). Where
+    ``channel_policy(lag=1)`` *reads* the previous channel, this one must infer it, so the gap between the two
+    is channel knowledge no history-based agent of this kind recovers.
+    """
+    if not 0.0 <= probe <= 1.0:
+        raise ValueError(f"probe must be in [0, 1], got {probe!r}")
+    if not 0.0 < cutoff <= 1.0:
+        raise ValueError(f"cutoff must be in (0, 1], got {cutoff!r}")
+
+    def policy(obs, prev, state, core: SchedulerCore):
+        if core.n_nodes != 1:
+            raise ValueError("the channel filter is defined for single-hop systems only")
+        queues = queues_from_observation(obs, core)
+        if state is None:  # reset draws every channel uniformly
+            belief = np.full((*queues.shape[:2], core.n_channels), 1.0 / core.n_channels)
+        else:
+            prior, queues_before, spent = state
+            post = channel_posterior(prior, queues_before, queues, spent, core.p.deadlines, core.p.distances)
+            belief = np.einsum("enc,ncd->end", post, core.p.channel_matrix)  # the channel moves one step
+        good = belief[..., : threshold + 1].sum(-1) >= cutoff
+        spend = energy * np.where(good, 1.0, probe)  # (E, N)
+        action = 2.0 * spend[..., None] * np.ones(prev.shape) - 1.0
+        return action, (belief, queues.copy(), spend)
+
+    return policy
+
+
+def best_filter_policy(
+    core: SchedulerCore, e0: float, episode_len: int, seed: int, probes: tuple[float, ...] = (0.0, 0.25, 0.5)
+):
+    """``filter_channel_policy`` with its threshold and probe chosen (and its energy calibrated to E_0) on the
+    calibration episodes, as ``best_channel_policy`` chooses the lag-1 heuristic's: returns (policy,
+    threshold, probe, energy)."""
+    best = None
+    for threshold in range(core.n_channels):
+        for probe in probes:
+            make = lambda e, th=threshold, pr=probe: filter_channel_policy(e, th, pr)  # noqa: E731
+            knob = calibrate(make, core, e0, episode_len, seed)
+            seq = run_episodes(core, make(knob), 10, episode_len, np.random.default_rng(seed), False)
+            thr = float((core.row_weights[None, :, None] * seq["delivered"]).sum((1, 2)).mean())
+            if best is None or thr > best[0]:
+                best = (thr, threshold, probe, knob)
+    _, threshold, probe, knob = best
+    return filter_channel_policy(knob, threshold, probe), threshold, probe, knob
