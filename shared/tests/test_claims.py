@@ -17,6 +17,7 @@ from paperkit.claims import (
     NOT_RUN,
     NOT_TESTABLE,
     REPRODUCED,
+    SUPERSEDED,
     TOO_FEW_SEEDS,
     apply_requirements,
     format_effect,
@@ -89,6 +90,23 @@ def test_too_few_seeds_gives_no_interval_and_not_run_when_absent() -> None:
     assert format_effect(r) == "9"
     r = evaluate_claim(_claim(baseline="oracle"), recs, experiment=_exp())
     assert r.verdict == NOT_RUN and format_effect(r) == "—"
+
+
+def test_a_superseded_pilot_is_marked_but_a_finished_verdict_is_kept() -> None:
+    pilot = _claim(id="pkg/old", superseded_by="pkg/new")
+    r = evaluate_claim(pilot, _records({"ours": [10, 11], "base": [1, 2]}), experiment=_exp())
+    assert r.verdict == SUPERSEDED and r.effect == pytest.approx(9.0) and "pkg/new" in r.note
+    assert r.to_dict()["superseded_by"] == "pkg/new"
+    r = evaluate_claim(pilot, _records({"ours": [10, 11]}), experiment=_exp())
+    assert r.verdict == SUPERSEDED  # not run either
+    # with its seeds complete a superseded claim is judged like any other: nothing is hidden
+    recs = _records({"ours": [1, 2, 3, 4, 5], "base": [10, 11, 12, 13, 14]})
+    assert evaluate_claim(pilot, recs, experiment=_exp()).verdict == NOT_REPRODUCED
+    with pytest.raises(ValueError, match="superseded_by"):
+        check_claims([pilot], [_exp()])  # names no declared claim
+    with pytest.raises(ValueError, match="superseded_by"):
+        check_claims([_claim(id="pkg/old", superseded_by="pkg/old")], [_exp()])
+    check_claims([pilot, _claim(id="pkg/new")], [_exp()])
 
 
 def test_within_ratio_for_positive_and_negative_baselines() -> None:

@@ -82,3 +82,24 @@ def test_readme_blocks_are_checked_and_written(toy_evidence, tmp_path, monkeypat
 def test_unknown_package_is_named(toy_package):
     with pytest.raises(ValueError, match=r"unknown package.*nope"):
         collect(["nope"])
+
+
+def test_markdown_names_the_claim_that_superseded_a_pilot():
+    from paperkit import Claim
+    from paperkit.claims import ClaimResult
+
+    from bench.scoreboard import to_markdown
+
+    claim = Claim(
+        id="toy/old",
+        statement="s",
+        experiment="e",
+        evidence="quick",
+        test="better",
+        baseline="b",
+        superseded_by="toy/new",
+    )
+    row = to_markdown(
+        [ClaimResult(claim, "superseded", 9.0, seeds=2, note="superseded by toy/new")]
+    ).splitlines()[-1]
+    assert "| superseded by new |" in row and "| 9 |" in row and "| 2/5 |" in row

@@ -30,7 +30,9 @@ The four tests, and what the effect is:
 With ``baseline=None`` the comparator is the number ``target``. Fewer than ``min_seeds`` usable seeds gives
 ``too few seeds`` (the point estimate only, no interval); no records gives ``not run``. A claim that
 ``requires`` a headroom check whose verdict is ``not reproduced`` or ``inconclusive`` is ``not testable at
-this scale`` unless it is reproduced itself (then the headroom was evidently there).
+this scale`` unless it is reproduced itself (then the headroom was evidently there). A claim with
+``superseded_by`` (the id of the claim whose redesigned test replaced it) that never reached ``min_seeds`` is
+``superseded`` rather than ``too few seeds`` or ``not run``; one that did keeps its verdict.
 """
 
 from __future__ import annotations
@@ -53,7 +55,8 @@ INCONCLUSIVE = "inconclusive"
 TOO_FEW_SEEDS = "too few seeds"
 NOT_RUN = "not run"
 NOT_TESTABLE = "not testable at this scale"
-VERDICTS = (REPRODUCED, NOT_REPRODUCED, INCONCLUSIVE, TOO_FEW_SEEDS, NOT_RUN, NOT_TESTABLE)
+SUPERSEDED = "superseded"
+VERDICTS = (REPRODUCED, NOT_REPRODUCED, INCONCLUSIVE, TOO_FEW_SEEDS, NOT_RUN, NOT_TESTABLE, SUPERSEDED)
 BOOTSTRAP_REPS = 10_000
 
 
@@ -79,6 +82,9 @@ class Claim:
     slope_x: Mapping[str, float] | None = None  # slope across methods: method -> x
     x_range: tuple[float, float] | None = None  # slope along a curve: steps kept, inclusive
     slope_range: tuple[float, float] | None = None  # slope: the range the paper's exponent lies in
+    # id of the claim whose redesigned test replaced this one (a pilot whose design lost the mechanism's
+    # condition): its unfinished seeds are not a to-do
+    superseded_by: str | None = None
 
     def __post_init__(self) -> None:
         package, _, slug = self.id.partition("/")
@@ -162,6 +168,7 @@ class ClaimResult:
             "evidence": c.evidence,
             "headroom": c.headroom,
             "requires": c.requires,
+            "superseded_by": c.superseded_by,
             "note": self.note,
         }
 
@@ -188,6 +195,8 @@ def check_claims(claims: Sequence[Claim], experiments: Sequence[Experiment]) -> 
                 )
         if c.requires is not None and c.requires not in ids:
             raise ValueError(f"claim {c.id}: requires unknown claim {c.requires!r}")
+        if c.superseded_by is not None and (c.superseded_by not in ids or c.superseded_by == c.id):
+            raise ValueError(f"claim {c.id}: superseded_by must name another claim, got {c.superseded_by!r}")
 
 
 def _rng(claim: Claim) -> np.random.Generator:
@@ -276,6 +285,23 @@ def evaluate_claim(
     reps: int = BOOTSTRAP_REPS,
 ) -> ClaimResult:
     """The verdict of one claim from the records of its evidence (other experiments' records are ignored)."""
+    result = _evaluate(claim, records, experiment=experiment, preset=preset, reps=reps)
+    if claim.superseded_by is not None and result.verdict in (TOO_FEW_SEEDS, NOT_RUN):
+        note = f"superseded by {claim.superseded_by}"
+        result = dataclasses.replace(
+            result, verdict=SUPERSEDED, note="; ".join(x for x in (result.note, note) if x)
+        )
+    return result
+
+
+def _evaluate(
+    claim: Claim,
+    records: Iterable[ResultRecord],
+    *,
+    experiment: Experiment | None,
+    preset: str,
+    reps: int,
+) -> ClaimResult:
     if experiment is not None:
         claim = claim.resolved(experiment)
     if claim.method is None or claim.metric is None or claim.higher_is_better is None:

@@ -132,6 +132,8 @@ def to_markdown(results: Sequence[ClaimResult], *, with_package: bool = True) ->
         c = r.claim
         slug = c.id.partition("/")[2] + (" (headroom)" if c.headroom else "")
         verdict = r.verdict if not r.note or r.verdict != "not testable at this scale" else f"{r.verdict}¹"
+        if r.verdict == "superseded" and c.superseded_by:
+            verdict = f"superseded by {c.superseded_by.partition('/')[2]}"
         row = [
             slug,
             _cell(c.statement),
