@@ -145,7 +145,7 @@ def filter_channel_policy(energy: float, threshold: int, probe: float = 0.0, cut
     Spend ``energy`` on every queued packet of a user whose filtered P(channel <= ``threshold``) >= ``cutoff``,
     ``probe × energy`` otherwise (a probe keeps information coming in while the belief says "bad"). Where
     ``channel_policy(lag=1)`` *reads* the previous channel, this one must infer it, so the gap between the two
-    is channel knowledge no history-based agent of this kind recovers.
+    is the part of the lag-1 arm's value that this policy does not recover from the agent's observations.
     """
     if not 0.0 <= probe <= 1.0:
         raise ValueError(f"probe must be in [0, 1], got {probe!r}")
