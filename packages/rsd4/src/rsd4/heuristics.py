@@ -91,16 +91,31 @@ def channel_policy(energy: float, threshold: int, lag: int = 0):
 def best_channel_policy(core: SchedulerCore, e0: float, episode_len: int, seed: int, lag: int):
     """``channel_policy`` with its threshold chosen (and its energy calibrated to E_0) on the calibration
     episodes: returns (policy, threshold, energy)."""
+    (threshold,), knob = _best_calibrated(
+        lambda e, th: channel_policy(e, th, lag),
+        [(t,) for t in range(core.n_channels)],
+        core,
+        e0,
+        episode_len,
+        seed,
+        True,
+    )
+    return channel_policy(knob, threshold, lag), threshold, knob
+
+
+def _best_calibrated(
+    make, candidates, core: SchedulerCore, e0: float, episode_len: int, seed: int, observe: bool
+):
+    """The candidate (a tuple of ``make``'s arguments after the energy) whose policy, with its energy calibrated
+    to E_0, delivers the most weighted throughput on the calibration episodes: returns (candidate, energy)."""
     best = None
-    for threshold in range(core.n_channels):
-        make = lambda e, th=threshold: channel_policy(e, th, lag)  # noqa: E731
-        knob = calibrate(make, core, e0, episode_len, seed)
-        seq = run_episodes(core, make(knob), 10, episode_len, np.random.default_rng(seed), True)
+    for args in candidates:
+        knob = calibrate(lambda e, a=args: make(e, *a), core, e0, episode_len, seed)
+        seq = run_episodes(core, make(knob, *args), 10, episode_len, np.random.default_rng(seed), observe)
         thr = float((core.row_weights[None, :, None] * seq["delivered"]).sum((1, 2)).mean())
         if best is None or thr > best[0]:
-            best = (thr, threshold, knob)
-    _, threshold, knob = best
-    return channel_policy(knob, threshold, lag), threshold, knob
+            best = (thr, args, knob)
+    return best[1], best[2]
 
 
 def queues_from_observation(obs: np.ndarray, core: SchedulerCore) -> np.ndarray:
@@ -176,14 +191,8 @@ def best_filter_policy(
     """``filter_channel_policy`` with its threshold and probe chosen (and its energy calibrated to E_0) on the
     calibration episodes, as ``best_channel_policy`` chooses the lag-1 heuristic's: returns (policy,
     threshold, probe, energy)."""
-    best = None
-    for threshold in range(core.n_channels):
-        for probe in probes:
-            make = lambda e, th=threshold, pr=probe: filter_channel_policy(e, th, pr)  # noqa: E731
-            knob = calibrate(make, core, e0, episode_len, seed)
-            seq = run_episodes(core, make(knob), 10, episode_len, np.random.default_rng(seed), False)
-            thr = float((core.row_weights[None, :, None] * seq["delivered"]).sum((1, 2)).mean())
-            if best is None or thr > best[0]:
-                best = (thr, threshold, probe, knob)
-    _, threshold, probe, knob = best
+    candidates = [(t, p) for t in range(core.n_channels) for p in probes]
+    (threshold, probe), knob = _best_calibrated(
+        filter_channel_policy, candidates, core, e0, episode_len, seed, False
+    )
     return filter_channel_policy(knob, threshold, probe), threshold, probe, knob
